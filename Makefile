@@ -1,0 +1,56 @@
+# How LLMs Work — the two commands you need:
+#   make serve   build and serve the site at http://127.0.0.1:8000 (installs everything first)
+#   make test    run the whole test suite (what CI runs)
+# Others: make site (static build into site/), make outputs, make figures, make bench.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: serve test site deps model outputs figures bench clean system-deps
+
+# Python environment: torch is pinned to the CPU wheel (see pyproject.toml).
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+# Debian packages the browser tests need (Chromium, fonts). Skipped when present or not root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+deps: $(STAMP)
+
+# Download (93 MB) and convert the model once; later runs only check the cache.
+model: deps
+	$(PY) -m llmsite fetch-model
+
+serve: model
+	$(PY) -m llmsite serve
+
+site: deps
+	$(PY) -m llmsite build
+
+test: model system-deps
+	$(PY) -m pytest
+
+outputs: model
+	$(PY) -m pytest docs --update-outputs
+
+figures: model
+	$(PY) -m llmsite figures
+
+bench: model
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,3 @@
+from llmsite.cli import main
+
+raise SystemExit(main())

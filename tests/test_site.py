@@ -1,0 +1,103 @@
+"""Offline and self-contained (DESIGN §7): the site builds without a network and loads nothing
+from outside itself."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# URLs that Material's JavaScript bundle knows but never loads on this site: mermaid (no
+# diagrams here), a ResizeObserver polyfill (only for browsers without one), the GitHub API
+# and GitLab APIs (only with `repo_url`). The browser test below proves none is requested.
+DORMANT_IN_MATERIAL_BUNDLE = ("https://unpkg.com/mermaid", "https://unpkg.com/resize-observer-polyfill",
+                              "https://api.github.com/", "https://${e}/api/v4/projects/")
+
+LOADS_IN_HTML = re.compile(
+    r"<(?!a\b)(?P<tag>\w+)[^>]*?\s(?:src|href|srcset|poster|data)\s*=\s*[\"']?(?P<url>(?:https?:)?//[^\"'\s>]+)", re.I)
+LOADS_IN_CSS = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])(?P<url>(?:https?:)?//[^\"')\s]+)", re.I)
+LOADS_IN_JS = re.compile(r"[\"'`](?P<url>https?://[^\"'`\s]+)")
+NAMESPACES = ("http://www.w3.org/",)
+
+
+def external_loads(site: Path) -> list[str]:
+    found = []
+    for f in sorted(site.rglob("*")):
+        if f.suffix not in {".html", ".css", ".js"} or f.name.endswith(".map"):
+            continue
+        text = f.read_text(encoding="utf-8", errors="replace")
+        rel = f.relative_to(site)
+        if f.suffix == ".html":
+            hits = [m["url"] for m in LOADS_IN_HTML.finditer(text)] + [m["url"] for m in LOADS_IN_CSS.finditer(text)]
+        elif f.suffix == ".css":
+            hits = [m["url"] for m in LOADS_IN_CSS.finditer(text)]
+        else:
+            hits = [m["url"] for m in LOADS_IN_JS.finditer(text)
+                    if not (f.name.startswith("bundle.") and m["url"].startswith(DORMANT_IN_MATERIAL_BUNDLE))
+                    and m["url"] != "https://"]
+        found += [f"{rel}: {u}" for u in hits if not u.startswith(NAMESPACES)]
+    return found
+
+
+def test_built_site_loads_nothing_from_outside(built_site):
+    assert not external_loads(built_site)
+    html = (built_site / "index.html").read_text()
+    assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_the_scanner_catches_external_resources(tmp_path):
+    (tmp_path / "a.html").write_text('<a href="https://example.org/cite">ok</a><script src="https://cdn.x/y.js"></script>'
+                                     '<img src="//cdn.x/i.png"><link rel="stylesheet" href="https://f.x/c.css">')
+    (tmp_path / "b.css").write_text('@import "https://fonts.x/css"; .a{background:url(https://x/y.png)}')
+    (tmp_path / "c.js").write_text('fetch("https://tracker.x/t")')
+    hits = external_loads(tmp_path)
+    assert len(hits) == 6 and not any("example.org" in h for h in hits)
+
+
+def _can_unshare() -> str | None:
+    if not shutil.which("unshare"):
+        return "unshare is not installed"
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    return None if probe.returncode == 0 else "unshare -n is not permitted here (needs root or user namespaces)"
+
+
+@pytest.mark.slow
+def test_strict_build_passes_with_networking_disabled(tmp_path):
+    if why := _can_unshare():
+        pytest.skip(why)
+    out = tmp_path / "site"
+    cmd = ["unshare", "-n", "sh", "-c",
+           f"ip link set lo up 2>/dev/null; exec {sys.executable} -m mkdocs build --strict -q -d {out}"]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert done.returncode == 0, done.stderr
+    assert (out / "01-big-picture.html").exists()
+    assert not external_loads(out)
+
+
+@pytest.mark.browser
+def test_pages_request_nothing_outside_localhost(site_server, browser_page):
+    """Open every page in headless Chromium and record every request it makes."""
+    requests: list[str] = []
+    browser_page.on("request", lambda r: requests.append(r.url))
+    for page in ["index.html", "01-big-picture.html", "02-tokens.html"]:
+        browser_page.goto(f"{site_server}/{page}", wait_until="networkidle")
+    outside = [u for u in requests if not re.match(r"^(http://127\.0\.0\.1:\d+/|data:|blob:|about:)", u)]
+    assert requests and not outside, outside
+
+
+@pytest.mark.browser
+def test_quiz_can_be_answered_with_feedback(site_server, browser_page):
+    browser_page.goto(f"{site_server}/01-big-picture.html")
+    quiz = browser_page.locator("#quiz-0")
+    quiz.locator("label", has_text="A score for every token").click()
+    feedback = quiz.locator(".quiz-feedback")
+    feedback.wait_for(state="visible")
+    assert "correct" in feedback.inner_text().lower()
+    assert quiz.locator("section.content").is_visible()
