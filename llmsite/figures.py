@@ -112,16 +112,16 @@ FIGURES: dict[str, Callable[[Context], Figure]] = {
     "01-next-token-capital": build_next_token_capital,
 }
 
-# The code a figure depends on: a change to any of these makes every figure stale.
-CODE_FILES = ["llmsite/figures.py", "llmsite/svg.py", "llmsite/predict.py"]
+# The code every figure depends on; each figure also depends on the module of its builder.
+SHARED_CODE = ["llmsite/svg.py", "llmsite/predict.py"]
 
 
-# --------------------------------------------------------------------------- manifest
+def code_sha256(name: str) -> str:
+    import inspect
 
-
-def code_sha256() -> str:
+    own = Path(inspect.getsourcefile(FIGURES[name])).resolve().relative_to(REPO).as_posix()
     h = hashlib.sha256()
-    for rel in CODE_FILES:
+    for rel in sorted({own, "llmsite/figures.py", *SHARED_CODE}):
         h.update(rel.encode() + b"\0" + (REPO / rel).read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -156,7 +156,7 @@ def render(names: list[str] | None = None, ctx: Context | None = None) -> dict[s
             "file": f"docs/figures/{name}.md",
             "inputs": fig.inputs,
             "model_sha256": model_sha256(),
-            "code_sha256": code_sha256(),
+            "code_sha256": code_sha256(name),
             "output_sha256": hashlib.sha256(fragment.encode()).hexdigest(),
             "versions": _versions(),
         }
