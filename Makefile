@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test site deps model outputs figures bench clean system-deps
+.PHONY: serve test site deps model widget outputs figures bench clean system-deps
 
 # Python environment: torch is pinned to the CPU wheel (see pyproject.toml).
 $(STAMP): pyproject.toml
@@ -28,19 +28,30 @@ system-deps:
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
 
-deps: $(STAMP)
+# Pyodide for the tokenizer widget, from npm (pinned in package-lock.json).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+deps: $(STAMP) $(NODE_STAMP)
 
 # Download (93 MB) and convert the model once; later runs only check the cache.
 model: deps
 	$(PY) -m llmsite fetch-model
 
-serve: model
+# The tokenizer widget's files (Pyodide + the model's tokenizer) in docs/assets/widget/.
+widget: model
+	$(PY) -m llmsite widget
+
+serve: widget
 	$(PY) -m llmsite serve
 
-site: deps
+site: widget
 	$(PY) -m llmsite build
 
-test: model system-deps
+test: widget system-deps
 	$(PY) -m pytest
 
 outputs: model

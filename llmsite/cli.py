@@ -50,6 +50,25 @@ def _figures(args) -> int:
     return 0
 
 
+def _widget(args) -> int:
+    from llmsite import widgets
+
+    if args.check:
+        if widgets.prerendered_stale():
+            print(f"stale: {widgets.PRERENDERED.relative_to(widgets.REPO)}")
+            print("run `python -m llmsite widget` (or `make widget`) and commit it")
+            return 1
+        print("the prerendered widget result is up to date")
+        return 0
+    try:
+        for line in widgets.build(force=args.force):
+            print(line)
+    except widgets.WidgetUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _mkdocs(verb: str, extra: list[str]) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.call([sys.executable, "-m", "mkdocs", verb, *extra], env=env)
@@ -66,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("names", nargs="*", help="only these figures")
     p.add_argument("--check", action="store_true", help="fail if a committed figure is stale")
     p.set_defaults(fn=_figures)
+    p = sub.add_parser("widget", help="build the tokenizer widget's files into docs/assets/widget "
+                       "(Pyodide from node_modules, the model's tokenizer, the prerendered result)")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.add_argument("--check", action="store_true", help="fail if the committed prerendered result is stale")
+    p.set_defaults(fn=_widget)
     sub.add_parser("build", help="build the static site into site/").set_defaults(
         fn=lambda a: _mkdocs("build", ["--strict"]))
     sub.add_parser("serve", help="serve the site at http://127.0.0.1:8000 with live reload").set_defaults(

@@ -8,14 +8,15 @@ the code that drew it and the library versions. Fragments are committed, so ``mk
 needs no model; ``python -m llmsite figures --check`` (and a test) redraws them with the model
 and fails when one is stale.
 
-To add a figure: write a builder ``def build_x(ctx) -> Figure`` below and list it in
-``FIGURES``. A figure's numbers must come from code a page shows (a snippet) or from the
-``llmsite`` function that snippet calls.
+To add a figure: write a builder ``def build_x(ctx) -> Figure`` in ``llmsite/fig_<topic>.py``
+and list it in ``FIGURES`` as ``"name": "llmsite.fig_<topic>:build_x"``. A figure's numbers
+must come from code a page shows (a snippet) or from the ``llmsite`` function that snippet calls.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,49 +80,35 @@ class Context:
 # --------------------------------------------------------------------------- builders
 
 
-def build_next_token_capital(ctx: Context) -> Figure:
-    from llmsite.predict import top_next_tokens
-
-    prompt = "The capital of France is"
-    cands, rest = top_next_tokens(ctx.model, ctx.tok, prompt, k=10)
-    vocab = ctx.model.config.vocab_size
-    rows = [(f'"{show_token(c.text)}"', c.prob, f"{c.prob:.1%}") for c in cands]
-    rows.append((f"the other {vocab - len(cands):,}", rest, f"{rest:.1%}"))
-    best = cands[0]
-    title = f'Next-token probabilities after "{prompt}"'
-    desc = (
-        f"Bar chart. SmolLM2-135M-Instruct gives \"{show_token(best.text)}\" {best.prob:.1%}; "
-        + "; ".join(f'"{show_token(c.text)}" {c.prob:.1%}' for c in cands[1:])
-        + f"; all other {vocab - len(cands):,} tokens together {rest:.1%}."
-    )
-    return Figure(
-        name="01-next-token-capital",
-        svg=svg.horizontal_bars(rows, title=title, description=desc, fig_id="fig-01-next-token-capital",
-                                muted_last=True),
-        caption=(f'The ten most likely next tokens after "{prompt}" out of {vocab:,}, and all the '
-                 f"others together (␣ marks a space). SmolLM2-135M-Instruct, float32, CPU."),
-        table_header=["rank", "token", "id", "logit", "probability"],
-        table_rows=[[str(i + 1), f'"{show_token(c.text)}"', str(c.token_id), f"{c.logit:.2f}", f"{c.prob:.4f}"]
-                    for i, c in enumerate(cands)]
-        + [["", f"the other {vocab - len(cands):,}", "", "", f"{rest:.4f}"]],
-        inputs={"prompt": prompt, "top_k": 10},
-    )
-
-
-FIGURES: dict[str, Callable[[Context], Figure]] = {
-    "01-next-token-capital": build_next_token_capital,
+# name -> "module:function". Builders live in llmsite/fig_<topic>.py and are imported only when
+# a figure is drawn (they import this module for Figure and Context).
+FIGURES: dict[str, str] = {
+    "01-next-token-capital": "llmsite.fig_next_token:build_next_token_capital",
+    "02-chars-per-token": "llmsite.fig_tokens:build_chars_per_token",
+    "03-rope-similarity": "llmsite.fig_embeddings:build_rope_similarity",
+    "04-attention-heatmap": "llmsite.fig_attention:build_heatmap",
+    "04-attention-lines": "llmsite.fig_attention:build_lines",
+    "05-head-grid": "llmsite.fig_attention:build_head_grid",
+    "07-next-token-opposite": "llmsite.fig_sampling:build_next_token_opposite",
+    "08-temperature": "llmsite.fig_sampling:build_temperature",
+    "10-loss-curve": "llmsite.fig_training:build_loss_curve",
+    "12-toy-scaling": "llmsite.fig_training:build_toy_scaling",
 }
 
-# The code every figure depends on; each figure also depends on the module of its builder.
+def builder(name: str) -> Callable[[Context], Figure]:
+    module, func = FIGURES[name].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+# The code every figure depends on, besides the module of its own builder. (The fragment's
+# format, defined here, is checked by comparing the fragment itself.)
 SHARED_CODE = ["llmsite/svg.py", "llmsite/predict.py"]
 
 
 def code_sha256(name: str) -> str:
-    import inspect
-
-    own = Path(inspect.getsourcefile(FIGURES[name])).resolve().relative_to(REPO).as_posix()
+    own = "llmsite/" + FIGURES[name].split(":")[0].rsplit(".", 1)[1] + ".py"
     h = hashlib.sha256()
-    for rel in sorted({own, "llmsite/figures.py", *SHARED_CODE}):
+    for rel in sorted({own, *SHARED_CODE}):
         h.update(rel.encode() + b"\0" + (REPO / rel).read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -150,7 +137,7 @@ def render(names: list[str] | None = None, ctx: Context | None = None) -> dict[s
         ctx = Context(model, tok)
     out = {}
     for name in names:
-        fig = FIGURES[name](ctx)
+        fig = builder(name)(ctx)
         fragment = fig.fragment()
         entry = {
             "file": f"docs/figures/{name}.md",

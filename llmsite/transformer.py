@@ -56,7 +56,6 @@ __all__ = [
     "forward",
     "KVCache",
     "kv_bytes_per_token",
-    "generate_greedy",
     "hidden_states_per_layer",
     "LensResult",
     "logit_lens",
@@ -489,26 +488,6 @@ def kv_bytes_per_token(W_or_config, dtype: torch.dtype | None = None) -> int:
         head_dim = get("head_dim") or get("hidden_size") // get("num_attention_heads")
         dtype = dtype or torch.float32
     return 2 * n_layers * n_kv * head_dim * dtype.itemsize
-
-
-def generate_greedy(ids, W: Weights, n_new: int, use_cache: bool = True) -> list[int]:
-    """Append ``n_new`` tokens, each time the most likely one. Batch of one.
-
-    ``use_cache=False`` re-runs the whole sequence each step (what the cache saves).
-    """
-    ids, _ = _as_batch(ids)
-    assert ids.shape[0] == 1, "greedy generation here is for a single sequence"
-    seq = ids[0].tolist()
-    cache = KVCache.for_weights(W) if use_cache else None
-    step_input = ids
-    new: list[int] = []
-    for _ in range(n_new):
-        logits = forward(step_input, W, cache=cache) if use_cache else forward(torch.tensor([seq]), W)
-        token = int(logits[0, -1].argmax())
-        new.append(token)
-        seq.append(token)
-        step_input = torch.tensor([[token]])  # with a cache, only the new token goes in
-    return new
 
 
 # --------------------------------------------------------------------------- looking inside

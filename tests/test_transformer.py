@@ -232,9 +232,11 @@ def test_kv_cache_prefill_then_decode_equals_full_forward(real):
     delta = (torch.stack(step_logits) - full).abs().max().item()
     assert delta < 1e-4, f"cache vs full: max |Δ| = {delta:.2e}"
     assert full[:-1].argmax(-1).tolist() == seq[prompt.shape[1] :]
-    # and generate_greedy agrees with and without its cache
-    greedy = tf.generate_greedy(prompt, W, n_new)
-    assert greedy == seq[prompt.shape[1] :] == tf.generate_greedy(prompt, W, n_new, use_cache=False)
+    # and the project's generation loop (llmsite.generate) agrees with and without its cache
+    from llmsite.generate import generate
+
+    greedy = generate(prompt, W, n_new, stop_ids=()).tokens
+    assert greedy == seq[prompt.shape[1] :] == generate(prompt, W, n_new, stop_ids=(), use_cache=False).tokens
     # memory: the formula from the config equals the bytes the tensors really hold
     assert cache.length == len(seq)
     assert all(k.shape == (1, 3, len(seq), 64) for k in cache.keys + cache.values)
@@ -248,7 +250,9 @@ def test_kv_cache_greedy_matches_transformers_generate(real):
     prompt = _ids(tok, PROMPTS["code"])
     with torch.no_grad():
         ref = model.generate(prompt, max_new_tokens=8, do_sample=False)[0, prompt.shape[1] :].tolist()
-    assert tf.generate_greedy(prompt, W, 8) == ref
+    from llmsite.generate import generate
+
+    assert generate(prompt, W, 8, stop_ids=()).tokens == ref
 
 
 @pytest.mark.model
