@@ -24,6 +24,7 @@ LOADS_IN_HTML = re.compile(
     r"<(?!a\b)(?P<tag>\w+)[^>]*?\s(?:src|href|srcset|poster|data)\s*=\s*[\"']?(?P<url>(?:https?:)?//[^\"'\s>]+)", re.I)
 LOADS_IN_CSS = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])(?P<url>(?:https?:)?//[^\"')\s]+)", re.I)
 LOADS_IN_JS = re.compile(r"[\"'`](?P<url>https?://[^\"'`\s]+)")
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 NAMESPACES = ("http://www.w3.org/",)
 
 
@@ -36,6 +37,7 @@ def external_loads(site: Path) -> list[str]:
         rel = f.relative_to(site)
         if f.suffix == ".html":
             hits = [m["url"] for m in LOADS_IN_HTML.finditer(text)] + [m["url"] for m in LOADS_IN_CSS.finditer(text)]
+            hits += [m["url"] for script in INLINE_SCRIPT.findall(text) for m in LOADS_IN_JS.finditer(script)]
         elif f.suffix == ".css":
             hits = [m["url"] for m in LOADS_IN_CSS.finditer(text)]
         else:
@@ -57,8 +59,9 @@ def test_the_scanner_catches_external_resources(tmp_path):
                                      '<img src="//cdn.x/i.png"><link rel="stylesheet" href="https://f.x/c.css">')
     (tmp_path / "b.css").write_text('@import "https://fonts.x/css"; .a{background:url(https://x/y.png)}')
     (tmp_path / "c.js").write_text('fetch("https://tracker.x/t")')
+    (tmp_path / "d.html").write_text('<script type="module">await import("https://cdn.y/m.mjs")</script>')
     hits = external_loads(tmp_path)
-    assert len(hits) == 6 and not any("example.org" in h for h in hits)
+    assert len(hits) == 7 and not any("example.org" in h for h in hits)
 
 
 def _can_unshare() -> str | None:
@@ -86,7 +89,8 @@ def test_pages_request_nothing_outside_localhost(site_server, browser_page):
     """Open every page in headless Chromium and record every request it makes."""
     requests: list[str] = []
     browser_page.on("request", lambda r: requests.append(r.url))
-    for page in ["index.html", "01-big-picture.html", "02-tokens.html"]:
+    for page in ["index.html", "01-big-picture.html", "02-tokens.html", "04-self-attention.html",
+                 "15-life-of-a-token.html"]:
         browser_page.goto(f"{site_server}/{page}", wait_until="networkidle")
     outside = [u for u in requests if not re.match(r"^(http://127\.0\.0\.1:\d+/|data:|blob:|about:)", u)]
     assert requests and not outside, outside
