@@ -67,13 +67,7 @@ def value_bars(
     plot_w = width - label_w - value_w - 8
     top_value = float(ticks[-1])
     height = top + len(rows) * (bar_h + gap) + bottom
-    tid, did = f"{fig_id}-title", f"{fig_id}-desc"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" viewBox="0 0 {width} {height}"'
-        f' width="100%" role="img" aria-labelledby="{tid} {did}" font-family="sans-serif" font-size="13">',
-        f'<title id="{tid}">{escape(title)}</title>',
-        f'<desc id="{did}">{escape(description)}</desc>',
-    ]
+    out = _svg_open(width, height, title, description, fig_id, fluid=True)
     for i, (label, value, text) in enumerate(rows):
         y = top + i * (bar_h + gap)
         cls, fill = ("llm-bar llm-bar--muted", GREY) if i in muted else ("llm-bar", BLUE)
@@ -110,12 +104,15 @@ ROLE_COLOURS = {  # Okabe–Ito; each role also gets a letter, so colour is neve
 }
 
 
-def _svg_open(width: float, height: float, title: str, description: str, fig_id: str) -> list[str]:
-    """The opening of a figure at its natural width (CSS scales it down on narrow screens)."""
+def _svg_open(width: float, height: float, title: str, description: str, fig_id: str,
+              fluid: bool = False) -> list[str]:
+    """The opening of a figure: accessible name and description, at its natural width (CSS
+    scales it down on narrow screens) or, ``fluid``, filling the column."""
     tid, did = f"{fig_id}-title", f"{fig_id}-desc"
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" viewBox="0 0 {_num(width)} {_num(height)}"'
-        f' width="{_num(width)}" role="img" aria-labelledby="{tid} {did}" font-family="sans-serif" font-size="13">',
+        f' width="{"100%" if fluid else _num(width)}" role="img" aria-labelledby="{tid} {did}"'
+        ' font-family="sans-serif" font-size="13">',
         f'<title id="{tid}">{escape(title)}</title>',
         f'<desc id="{did}">{escape(description)}</desc>',
     ]
@@ -431,13 +428,7 @@ def grouped_bars(
     group_h = n * bar_h + (n - 1) * inner
     top = legend_h + 6
     height = top + len(labels) * (group_h + gap) + bottom
-    tid, did = f"{fig_id}-title", f"{fig_id}-desc"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" viewBox="0 0 {width} {height}"'
-        f' width="100%" role="img" aria-labelledby="{tid} {did}" font-family="sans-serif" font-size="13">',
-        f'<title id="{tid}">{escape(title)}</title>',
-        f'<desc id="{did}">{escape(description)}</desc>',
-    ]
+    out = _svg_open(width, height, title, description, fig_id, fluid=True)
     x = label_w
     for s, (name, _values) in enumerate(series):  # the legend, in series order
         colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]

@@ -12,6 +12,29 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="module")
+def tiny():
+    """A random 2-layer Llama with GQA (4 query heads, 2 K/V heads) and its llmsite Weights."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from llmsite import transformer as tf
+
+    torch.manual_seed(0)
+    cfg = LlamaConfig(
+        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8, rms_norm_eps=1e-5,
+        rope_parameters={"rope_type": "default", "rope_theta": 100000.0},
+        tie_word_embeddings=True, max_position_embeddings=128,
+    )
+    model = LlamaForCausalLM(cfg).eval()
+    with torch.no_grad():  # random norms, so that a forgotten norm weight shows
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight"):
+                p.uniform_(0.5, 1.5)
+    return model, tf.from_hf(model)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The site built once per test session with `mkdocs build --strict` (no model needed)."""

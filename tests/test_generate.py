@@ -15,21 +15,6 @@ from llmsite import transformer as tf
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
 
-@pytest.fixture(scope="module")
-def tiny():
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    cfg = LlamaConfig(
-        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, head_dim=8, rms_norm_eps=1e-5,
-        rope_parameters={"rope_type": "default", "rope_theta": 100000.0},
-        tie_word_embeddings=True, max_position_embeddings=128,
-    )
-    model = LlamaForCausalLM(cfg).eval()
-    return model, tf.from_hf(model)
-
-
 PROMPT = [5, 17, 42, 8, 63]
 
 
