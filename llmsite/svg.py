@@ -359,15 +359,9 @@ def series_chart(
         a, b = tf(yr[0], log_y), tf(yr[1], log_y)
         return top + ph * (1 - (tf(y, log_y) - a) / (b - a))
 
-    tid, did = f"{fig_id}-title", f"{fig_id}-desc"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" viewBox="0 0 {width} {height}"'
-        f' width="100%" role="img" aria-labelledby="{tid} {did}" font-family="sans-serif" font-size="13">',
-        f'<title id="{tid}">{escape(title)}</title>',
-        f'<desc id="{did}">{escape(description)}</desc>',
-        f'<rect{_attrs(x=left, y=top, width=pw, height=ph)} fill="none" stroke="currentColor"'
-        ' stroke-opacity="0.4" class="llm-axis"/>',
-    ]
+    out = _svg_open(width, height, title, description, fig_id, fluid=True)
+    out.append(f'<rect{_attrs(x=left, y=top, width=pw, height=ph)} fill="none" stroke="currentColor"'
+               ' stroke-opacity="0.4" class="llm-axis"/>')
     for t in y_ticks:
         y = sy(t)
         out.append(f'<line{_attrs(x1=left, y1=_num(y), x2=left + pw, y2=_num(y))} stroke="currentColor"'
