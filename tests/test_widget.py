@@ -180,7 +180,7 @@ def test_compact_tokenizer_json_is_the_same_tokenizer(tok):
 
 def test_page_loads_the_widget_with_relative_urls_only():
     md = (REPO / "docs" / "02-tokens.md").read_text(encoding="utf-8")
-    assert '<div class="tokenizer-widget">' in md
+    assert '<div class="llm-widget tokenizer-widget" data-widget="tokenizer">' in md
     assert '<script type="module" src="assets/js/tokenizer-widget.js"></script>' in md
     assert '--8<-- "docs/assets/widget/prerendered.html"' in md
     others = [p.name for p in (REPO / "docs").glob("*.md") if p.name != "02-tokens.md"
@@ -189,7 +189,7 @@ def test_page_loads_the_widget_with_relative_urls_only():
 
 
 def test_widget_scripts_never_parse_text_as_html():
-    for path in JS.glob("tokenizer-*"):
+    for path in [*JS.glob("tokenizer-*"), *JS.glob("widget-core.js"), *JS.glob("playground-*")]:
         src = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
             assert sink not in src, f"{path.name} uses {sink}"

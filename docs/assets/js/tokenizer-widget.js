@@ -9,6 +9,10 @@
 // Every string that comes from the reader or from the tokenizer is put on the page as a
 // text node (textContent, createTextNode), never parsed as HTML.
 // URLs are relative to this file, so the site works under any sub-path.
+// The lazy loader, the DOM builder and the status line come from widget-core.js, the one
+// widget mechanism of the site (DESIGN §5c), shared with the model playground.
+
+import { el, onDemand, status, unavailable } from "./widget-core.js";
 
 const WIDGET_DIR = new URL("../widget/", import.meta.url).href;
 const WORKER_URL = new URL("tokenizer-worker.mjs", import.meta.url);
@@ -28,18 +32,6 @@ function chipTitle(rec) {
   const [id, , hex, flags] = rec;
   if (flags.includes("s")) return `id ${id} · special token`;
   return `id ${id} · bytes ${hex}` + (flags.includes("p") ? ` · part of “${rec[4]}”` : "");
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role") node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  node.append(...children);
-  return node;
 }
 
 function chip(rec) {
@@ -112,8 +104,10 @@ class TokenizerWidget {
       value: this.defaultText, "aria-describedby": `tw-status-${n} tw-limit-${n}`,
     });
     this.input.setAttribute("autocapitalize", "off");
-    this.button = el("button", { type: "button", class: "md-button tw-load", text: "Load tokenizer" });
-    this.status = el("span", { class: "tw-status", id: `tw-status-${n}`, role: "status", "aria-live": "polite" });
+    this.button = el("button", { type: "button", class: "md-button tw-load", "data-widget-load": "",
+      text: "Load tokenizer" });
+    this.status = el("span", { class: "tw-status", id: `tw-status-${n}`, role: "status", "aria-live": "polite",
+      "data-widget-status": "" });
     this.elapsed = el("span", { class: "tw-elapsed", "aria-hidden": "true" });
     this.limit = el("p", { class: "tw-limit", id: `tw-limit-${n}`, role: "alert", hidden: true });
     this.detail = el("p", { class: "tw-detail", "aria-live": "polite",
@@ -129,9 +123,9 @@ class TokenizerWidget {
     this.tokens.setAttribute("tabindex", "-1");
     this.initChips();
 
-    this.input.addEventListener("focus", () => this.load(), { once: true });
+    // focus, a click on "Load tokenizer" or a key press in the box starts Python (once)
+    this.trigger = onDemand(this.root, () => this.start(), { events: ["focusin", "keydown"] });
     this.input.addEventListener("input", () => this.onInput());
-    this.button.addEventListener("click", () => this.load());
     this.tokens.addEventListener("keydown", (e) => this.onKey(e));
     this.tokens.addEventListener("focusin", (e) => this.showDetail(e.target.closest(".tw-tok")));
     this.tokens.addEventListener("mouseover", (e) => this.showDetail(e.target.closest(".tw-tok")));
@@ -155,7 +149,7 @@ class TokenizerWidget {
   }
 
   setStatus(text) {
-    this.status.textContent = text;
+    status(this.root, text);
   }
 
   setBusy() {
@@ -202,7 +196,18 @@ class TokenizerWidget {
   }
 
   load() {
-    if (this.worker || ["unavailable", "error"].includes(this.root.dataset.state)) return;
+    if (!["unavailable", "error"].includes(this.root.dataset.state)) this.trigger();
+  }
+
+  // run once by onDemand; resolves when the tokenizer is ready or has failed
+  start() {
+    return new Promise((resolve) => {
+      this.started = resolve;
+      this.boot();
+    });
+  }
+
+  boot() {
     this.t0 = performance.now();
     this.setState("loading");
     this.setStatus("Loading the tokenizer…");
@@ -229,7 +234,10 @@ class TokenizerWidget {
     clearInterval(this.ticker);
     this.elapsed.textContent = "";
     this.setState(state);
-    this.setStatus(text + " The tokens below were computed when the page was built.");
+    const why = text + " The tokens below were computed when the page was built.";
+    if (state === "unavailable") unavailable(this.root, why);
+    else this.setStatus(why);
+    this.started?.();
     this.sent = null;
     this.wanted = this.shown;
     this.setBusy();
@@ -248,6 +256,7 @@ class TokenizerWidget {
       this.root.dataset.bootMs = String(Math.round(this.bootMs));
       this.root.dataset.workerBootMs = String(Math.round(msg.ms));
       this.setState("ready");
+      this.started?.();
       this.setStatus(`Ready: the model's tokenizer runs in your browser (Python started in ` +
         `${(this.bootMs / 1000).toFixed(1)} s). Type to see the tokens change.`);
       this.pump();
