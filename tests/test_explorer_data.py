@@ -1,0 +1,81 @@
+"""The data files of the explorers (attention, logit lens, embedding map): compact, exact to
+their quantisation step, and equal to what llmsite.transformer computes. The stale check with
+the model is tests/test_figures.py::test_figures_are_not_stale (it covers the data files too)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+import pytest
+import torch
+
+from llmsite import figures
+from llmsite.fig_attention_explorer import DATA, SCALE, pack, quantise_rows, unpack
+
+MAX_GZ = 2_000_000  # bytes of data per page, gzipped (issue 11)
+
+
+def load(rel):
+    return json.loads((figures.REPO / rel).read_text(encoding="utf-8"))
+
+
+def test_quantise_rows_keeps_sums_zeros_and_step():
+    torch.manual_seed(0)
+    w = torch.softmax(torch.randn(50, 40) * 4, dim=-1)
+    w[:, 30:] = 0
+    w = w / w.sum(-1, keepdim=True)
+    q = quantise_rows(w)
+    assert (q.long().sum(-1) == SCALE).all()
+    assert ((q.double() / SCALE - w.double()).abs() < 1 / SCALE).all()
+    assert (q[:, 30:] == 0).all()
+    # many tiny weights: plain rounding would lose mass, largest remainder does not
+    tiny = torch.full((1, 200), 0.5 / 200)
+    tiny[0, 0] = 0.5
+    assert int(quantise_rows(tiny).long().sum()) == SCALE
+
+
+def test_pack_round_trips_the_triangle():
+    torch.manual_seed(1)
+    T = 7
+    m = torch.softmax(torch.randn(2, 3, T, T).masked_fill(torch.triu(torch.ones(T, T, dtype=torch.bool), 1), -1e9), -1)
+    raw = pack(m)
+    assert len(raw) == 2 * 3 * T * (T + 1) // 2
+    u = unpack(raw, 2, 3, T)
+    assert (u.double() / SCALE - m.double()).abs().max() < 1 / SCALE
+    assert (torch.triu(u, 1) == 0).all()
+
+
+def test_attention_data_is_compact_and_every_row_sums_to_one():
+    raw = (figures.REPO / DATA).read_bytes()
+    assert len(gzip.compress(raw, 9)) <= MAX_GZ
+    data = json.loads(raw)
+    L, H = data["layers"], data["heads"]
+    assert (L, H) == (30, 9)
+    assert {f["role"] for f in data["found"]} >= {"prev", "self", "induction", "sink"}
+    for s in data["sentences"]:
+        T = len(s["tokens"])
+        u = unpack(base64.b64decode(s["weights"]), L, H, T).double() / SCALE
+        assert ((u.sum(-1) - 1).abs() <= 0.01).all(), s["id"]
+        assert (torch.triu(u, 1) == 0).all(), s["id"]  # the future: zero
+
+
+@pytest.mark.model
+def test_attention_data_equals_llmsite_transformer_within_one_step():
+    from llmsite.fig_attention_explorer import sentence_ids
+    from llmsite.model import load as load_model
+    from llmsite.transformer import attention_maps, from_hf
+
+    model, tok = load_model(device="cpu", dtype="float32")
+    W = from_hf(model)
+    data = load(DATA)
+    for s in data["sentences"]:
+        ids = sentence_ids(tok, s["id"])
+        assert ids == s["ids"] and [tok.decode([i]) for i in ids] == s["tokens"]
+        with torch.no_grad():
+            maps = attention_maps(torch.tensor(ids), W).double()
+        T = len(ids)
+        assert (torch.triu(maps, 1) == 0).all()  # the model's masked cells are exactly zero
+        u = unpack(base64.b64decode(s["weights"]), data["layers"], data["heads"], T).double() / SCALE
+        assert (u - maps).abs().max() < 1 / SCALE, s["id"]
