@@ -96,24 +96,4 @@ def test_pages_request_nothing_outside_localhost(site_server, browser_page):
     assert requests and not outside, outside
 
 
-@pytest.mark.browser
-def test_quiz_can_be_answered_with_feedback(site_server, browser_page):
-    browser_page.goto(f"{site_server}/01-big-picture.html")
-    quiz = browser_page.locator("#quiz-0")
-    feedback = quiz.locator(".quiz-feedback")
-    assert feedback.get_attribute("aria-live") == "polite"  # announced to screen readers
-    quiz.locator("label", has_text="A score for every token").click()
-    feedback.wait_for(state="visible")
-    assert "correct" in feedback.inner_text().lower()
-    assert quiz.locator("section.content").is_visible()
-
-
-@pytest.mark.browser
-def test_quiz_works_from_the_keyboard(site_server, browser_page):
-    browser_page.goto(f"{site_server}/01-big-picture.html")
-    quiz = browser_page.locator("#quiz-1")
-    quiz.locator("input[type=radio]").nth(1).focus()
-    browser_page.keyboard.press("Space")  # choose "Make every token more likely": wrong
-    feedback = quiz.locator(".quiz-feedback")
-    feedback.wait_for(state="visible")
-    assert "incorrect" in feedback.inner_text().lower()
+# The quiz's browser tests (keyboard, feedback, phone layout) live in tests/test_quizzes.py.
