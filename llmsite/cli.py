@@ -58,7 +58,14 @@ def _widget(args) -> int:
             print(f"stale: {widgets.PRERENDERED.relative_to(widgets.REPO)}")
             print("run `python -m llmsite widget` (or `make widget`) and commit it")
             return 1
-        print("the prerendered widget result is up to date")
+        from llmsite import playground
+
+        stale = playground.stale_prerendered()
+        if stale:
+            print("stale: " + ", ".join(str(playground.prerendered_path(n).relative_to(widgets.REPO)) for n in stale))
+            print("run `python -m llmsite widget` (or `make widget`) and commit them")
+            return 1
+        print("the prerendered widget results are up to date")
         return 0
     try:
         for line in widgets.build(force=args.force):

@@ -348,4 +348,10 @@ def build(force: bool = False) -> list[str]:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, PRERENDERED)
         lines.append(f"wrote {PRERENDERED.relative_to(REPO)} (commit it)")
+    from llmsite import playground  # the model playground: the same build step (DESIGN §5c)
+
+    try:
+        lines += playground.build(force=force)
+    except playground.PlaygroundUnavailable as exc:
+        lines.append(f"model playground not built: {exc}")
     return lines
