@@ -110,6 +110,8 @@ FIGURES: dict[str, str] = {
     "13-kv-memory": "llmsite.fig_measured:build_kv_memory",
     "14-ttft": "llmsite.fig_measured:build_ttft",
     "14-answer-time": "llmsite.fig_measured:build_answer_time",
+    "01-pipeline": "llmsite.fig_diagrams:build_pipeline",
+    "15-life-of-a-token": "llmsite.fig_diagrams:build_life_of_a_token",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
