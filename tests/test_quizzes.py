@@ -97,6 +97,9 @@ def test_the_rules_hold_over_the_whole_course():
 # pattern whose first group, found in that output, must appear in the marked answer.
 PREDICTIONS = {
     "01-big-picture.md": ("Predict, then look", "snippets/01-big-picture/greedy_loop.out", r"^(The answer is: \d+)$"),
+    "07-next-token-prediction.md": ("Predict, then look", "snippets/07-next-token-prediction/top_is_wrong.out",
+                                    r"The capital of Australia is\n\s+'([^']+)'"),
+    "08-sampling.md": ("Predict, then look", "snippets/08-sampling/temperature.out", r"^\s*0\.1\s+' a'\s+([\d.]+%)"),
 }
 
 
