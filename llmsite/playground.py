@@ -315,7 +315,7 @@ def result_html(name: str, res: dict, tok) -> str:
         extra_head = '<th scope="col">after the filters</th>' if mode == "sample" else ""
         body.append('<table class="pg-table">')
         body.append('<thead><tr><th scope="col">rank</th><th scope="col">token</th><th scope="col">probability</th>'
-                    f'{extra_head}<th scope="col"><span class="md-visually-hidden">bar</span></th></tr></thead>')
+                    f'{extra_head}<th scope="col"><span class="llm-sr-only">bar</span></th></tr></thead>')
         body.append("<tbody>")
         body += _rows(tok, res["top"], res["probs"], res.get("kept"))
         body.append("</tbody>")
