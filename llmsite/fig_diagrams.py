@@ -246,3 +246,233 @@ def build_life_of_a_token(ctx: Context) -> Figure:
         "into vectors, chapters 4 to 6 run them through the blocks, chapter 7 turns the last vector into "
         "scores, chapter 8 picks, chapter 9 appends and loops. Real numbers of SmolLM2-135M-Instruct, "
         "the same as pipeline_shapes.py prints below.")
+
+
+# ----------------------------------------------------------------------------- chapter 9: the cache
+
+
+def build_kv_cache(ctx: Context) -> Figure:
+    from llmsite.transformer import kv_bytes_per_token
+
+    out_text = (REPO / "snippets" / "09-generation" / "loop.out").read_text(encoding="utf-8")
+    steps = [(int(s), int(r), int(c), eval(t, {})) for s, r, c, t in  # noqa: S307 (repr of a str we wrote)
+             re.findall(r"^step\s+(\d+): read\s+(\d+) token\(s\), cache holds\s+(\d+), picked ('.*')$", out_text, re.M)]
+    per_token = kv_bytes_per_token(ctx.model.config)
+    prompt_len = steps[0][1]
+    left, cell, row_h, top = 58, 5.6, 24, 40
+    max_held = max(c for _, _, c, _ in steps)
+    labels = [f"{c * per_token / 1e6:.2f} MB" + ("  the prompt" if s == 0 else f"  + {show_token(steps[i - 1][3])}")
+              for i, (s, _, c, _) in enumerate(steps)]
+    W = left + max_held * cell + 8 + max(len(t) for t in labels) * MONO_W
+    H = top + len(steps) * row_h + 8
+    desc = (f"Diagram of the KV cache during one reply. Step 0 reads the {prompt_len}-token prompt at once and "
+            f"stores {prompt_len} tokens' keys and values; every later step reads one token, the one picked "
+            "before, and the cache grows by one: "
+            + "; ".join(f"step {s}: {c} tokens, {c * per_token / 1e6:.2f} MB" for s, _, c, _ in steps)
+            + f". Each token costs {per_token:,} bytes.")
+    out = _svg_open(W, H, "The KV cache grows by one token per step", desc, "fig-09-kv-cache")
+    out.append(text(left, 14, "one square = one token's keys and values, all 30 layers", size=12, opacity=0.85))
+    out.append(f'<rect{_attrs(x=left, y=22, width=10, height=10)} class="llm-bar" fill="{BLUE}" fill-opacity="0.55"/>')
+    out.append(text(left + 14, 32, "the prompt", size=12))
+    out.append(f'<rect{_attrs(x=left + 90, y=22, width=10, height=10)} class="llm-dg-accent" fill="{ORANGE}"/>')
+    out.append(text(left + 104, 32, "added this step", size=12))
+    for i, (s, read, held, tok) in enumerate(steps):
+        y = top + i * row_h
+        out.append(text(left - 8, y + 14, f"step {s}", size=12, anchor="end"))
+        for j in range(held):
+            if s > 0 and j == held - 1:
+                cls, fill, op = "llm-dg-accent", ORANGE, 1.0
+            else:
+                cls, fill, op = "llm-bar", BLUE, (0.55 if j < prompt_len else 0.3)
+            out.append(f'<rect{_attrs(x=_num(left + j * cell), y=_num(y + 3), width=_num(cell - 1.2), height=15)}'
+                       f' class="{cls}" fill="{fill}" fill-opacity="{op:.2f}"/>')
+        out.append(text(left + held * cell + 6, y + 14, labels[i], size=12, mono=True))
+    return Figure(
+        name="09-kv-cache", svg=finish(out),
+        caption=(f"The reply from loop.py below, step by step. Step 0 (prefill) stores the keys and values of all "
+                 f"{prompt_len} prompt tokens; every later step feeds in only the token picked just before and adds one square "
+                 f"(step 7 picks <|im_end|> and the reply ends). "
+                 f"Each square costs {per_token:,} bytes in float32 (2 × {ctx.model.config.num_hidden_layers} layers × "
+                 f"{ctx.model.config.num_key_value_heads} key/value heads × {ctx.model.config.head_dim} numbers × 4 bytes)."),
+        table_header=["step", "tokens read", "cache holds", "cache bytes", "picked"],
+        table_rows=[[str(s), str(r), str(c), f"{c * per_token:,}", f'"{show_token(t)}"'] for s, r, c, t in steps],
+        inputs={"snippet_output": "snippets/09-generation/loop.out", "bytes_per_token": per_token},
+    )
+
+
+# ----------------------------------------------------------------------------- chapter 6: one block
+
+
+def build_block(ctx: Context) -> Figure:
+    cfg = ctx.model.config
+    out_text = (REPO / "snippets" / "06-transformer-block" / "one_block.out").read_text(encoding="utf-8")
+    emb = re.search(r"^embedding\s+size ([\d.]+)", out_text, re.M).group(1)
+    after = dict(re.findall(r"^after block\s+(\d+)\s+size ([\d.]+)", out_text, re.M))
+    last = str(cfg.num_hidden_layers - 1)
+    W, H = 440, 468
+    sx = 92  # the residual stream runs up this line
+    desc = (f"Diagram of one transformer block. The residual stream ({cfg.hidden_size} numbers per token) runs "
+            f"bottom to top. The first half takes a normalised copy (RMSNorm), runs attention over earlier tokens and "
+            f"adds the result back; the second half takes another normalised copy, runs the feed-forward network "
+            f"({cfg.hidden_size} → {cfg.intermediate_size} → {cfg.hidden_size}) and adds that back. Measured size of the "
+            f"last token's vector: {emb} before block 1, {after['0']} after it, {after[last]} after all "
+            f"{cfg.num_hidden_layers} blocks.")
+    out = _svg_open(W, H, "One block: read a copy, compute, add back", desc, "fig-06-block")
+    # the stream
+    out.append(f'<line{_attrs(x1=sx, y1=446, x2=sx, y2=36)} class="llm-line" stroke="{BLUE}" stroke-width="9"'
+               ' stroke-opacity="0.35"/>')
+    out.append(arrow([(sx, 60), (sx, 22)], head=9, opacity=0.8))
+    out.append(text(sx - 12, 456, f"in: size {emb}", size=12, anchor="middle"))
+    out.append(text(sx + 12, 16, f"out: size {after['0']}, to the next block", size=12))
+    out.append(text(16, 250, "residual", size=12, opacity=0.85, bold=True))
+    out.append(text(16, 265, "stream", size=12, opacity=0.85, bold=True))
+    out.append(text(16, 282, f"{cfg.hidden_size} numbers", size=11, opacity=0.75))
+    out.append(text(16, 296, "per token", size=11, opacity=0.75))
+
+    def half(y_tap, y_add, name, lines):
+        bx = sx + 40
+        out.append(arrow([(sx + 5, y_tap), (bx, y_tap)], head=6))
+        out.append(box(bx, y_tap - 15, 92, 30, kind="muted"))
+        out.append(text(bx + 46, y_tap + 4.5, "RMSNorm", size=12, anchor="middle"))
+        out.append(arrow([(bx + 92, y_tap), (bx + 112, y_tap)], head=6))
+        hx, hh = bx + 112, 18 + 16 * len(lines)
+        out.append(box(hx, y_tap - hh / 2, W - hx - 8, hh, kind="stage"))
+        out.append(text(hx + 8, y_tap - hh / 2 + 17, name, size=13, bold=True))
+        for k, line in enumerate(lines[1:]):
+            out.append(text(hx + 8, y_tap - hh / 2 + 33 + 16 * k, line, size=12, opacity=0.85))
+        mx = hx + (W - hx - 8) / 2
+        out.append(arrow([(mx, y_tap - hh / 2), (mx, y_add), (sx + 14, y_add)], head=6))
+        out.append(f'<circle{_attrs(cx=sx, cy=y_add, r=10)} fill="currentColor" fill-opacity="0.08"'
+                   ' stroke="currentColor" stroke-opacity="0.7"/>')
+        out.append(text(sx, y_add + 5, "+", size=16, anchor="middle", bold=True))
+
+    half(378, 290, "attention", ["attention", "looks at earlier tokens", f"{cfg.num_attention_heads} heads"])
+    half(200, 108, "feed-forward (SwiGLU)", ["ffn", "each token on its own",
+                                             f"{cfg.hidden_size} → {cfg.intermediate_size} → {cfg.hidden_size}"])
+    out.append(text(sx + 40, 414, "a normalised copy goes out;", size=12, opacity=0.8))
+    out.append(text(sx + 40, 429, "the result is added back", size=12, opacity=0.8))
+    out.append(text(W - 8, 60, f"× {cfg.num_hidden_layers} blocks:", size=12, anchor="end", opacity=0.85))
+    out.append(text(W - 8, 75, f"size {after[last]} after the last", size=12, anchor="end", opacity=0.85))
+    return Figure(
+        name="06-block", svg=finish(out),
+        caption=(f"One of the {cfg.num_hidden_layers} blocks. The stream is never replaced: each half reads a normalised "
+                 f"copy and adds its result back (the ⊕). Sizes are the root mean square of the last token's vector on "
+                 f"\"The capital of France is\", from one_block.py below; widths are from the model's configuration."),
+        table_header=["where", "value"],
+        table_rows=[["numbers per token in the stream", str(cfg.hidden_size)],
+                    ["attention heads (query / key-value)", f"{cfg.num_attention_heads} / {cfg.num_key_value_heads}"],
+                    ["FFN width", str(cfg.intermediate_size)],
+                    ["RMSNorm ε", f"{cfg.rms_norm_eps:g}"],
+                    ["size before block 1 (embedding)", emb],
+                    ["size after block 1", after["0"]],
+                    [f"size after block {cfg.num_hidden_layers}", after[last]]],
+        inputs={"snippet_output": "snippets/06-transformer-block/one_block.out"},
+    )
+
+
+# ----------------------------------------------------------------------------- chapter 11
+
+
+def _template_tokens(ctx: Context, user: str) -> list[tuple[str, int]]:
+    chat = [{"role": "user", "content": user}]
+    text_ = ctx.tok.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+    ids = ctx.tok(text_).input_ids
+    return [(ctx.tok.decode([i]), i) for i in ids]
+
+
+def _chip_kind(t: str) -> str:
+    return "accent" if t.startswith("<|") else "plain"
+
+
+def build_post_training(ctx: Context) -> Figure:
+    pref = (REPO / "snippets" / "11-fine-tuning" / "preference_pair.out").read_text(encoding="utf-8")
+    rows = {name: (int(n), float(lp)) for name, n, lp, _ in
+            re.findall(r"^(\w+)\s+(\d+)\s+(-?[\d.]+)\s+(-?[\d.]+)$", pref, re.M)}
+    user = "Hi!"
+    toks = _template_tokens(ctx, user)
+    # show the user turn and the open assistant turn (the system turn is in the next figure)
+    start = max(i for i, (t, _) in enumerate(toks) if t == "<|im_start|>" and toks[i + 1][0] == "user")
+    shown = toks[start:]
+    W, x0, right = 440, 28, 432
+    parts: list[str] = []
+    y = 8
+    stages = []
+
+    def stage(title, lines, kind="stage"):
+        nonlocal y
+        h = 26 + 17 * len(lines)
+        parts.append(box(x0, y, right - x0, h, kind=kind))
+        parts.append(text(x0 + 10, y + 19, title, bold=True))
+        for k, line in enumerate(lines):
+            parts.append(text(x0 + 10, y + 38 + 17 * k, line, size=12, opacity=0.85))
+        stages.append((y, h))
+        y += h
+
+    stage("1. Pretraining: continue any text", ["data: trillions of tokens of web pages, code, maths",
+                                                "learns: what text tends to come next"])
+    y += 26
+    stage("2. Supervised fine-tuning (SFT)", ["data: conversations, every one in the chat template:"])
+    y_chips = stages[-1][0] + 26 + 17 + 4
+    chips, bottom = flow([(show_token(t), str(i) if t.startswith("<|") else "", _chip_kind(t)) for t, i in shown],
+                         x0 + 10, y_chips, right - 8, h=34)
+    parts += chips
+    extra = bottom + 22 - (stages[-1][0] + stages[-1][1])
+    # grow the SFT box to hold its chips (it was drawn first; redraw its rect taller)
+    sy, sh = stages[-1]
+    parts[parts.index(box(x0, sy, right - x0, sh, kind="stage"))] = box(x0, sy, right - x0, sh + extra, kind="stage")
+    parts.append(text(x0 + 10, bottom + 16, "learns: the format, the tone, and when to stop (<|im_end|>)", size=12,
+                      opacity=0.85))
+    y += extra + 26
+    c, r = rows["clear"], rows["condescending"]
+    stage("3. Preference tuning (RLHF, DPO)", ["data: pairs of answers, one marked better",
+                                               "learns: to move probability to the better one",
+                                               f"ours today: clear answer {c[1]:.1f}, rude one {r[1]:.1f}",
+                                               "(log-probability; closer to 0 = more likely)"])
+    bottoms = [stages[0][0] + stages[0][1], sy + sh + extra]
+    tops = [stages[1][0], stages[2][0]]
+    for b, t in zip(bottoms, tops):
+        parts.append(arrow([(W / 2, b + 2), (W / 2, t - 2)], head=7))
+    H = y + 8
+    desc = ("Diagram of the three training stages of a chat model. 1: pretraining on trillions of tokens of text; "
+            "the model learns to continue text. 2: supervised fine-tuning on conversations in the chat template, "
+            "whose tokens are: " + " ".join(f'"{show_token(t)}"' for t, _ in shown)
+            + ". 3: preference tuning on pairs of answers; our model gives the clear answer of chapter 11 a "
+            f"log-probability of {c[1]:.1f} and the rude one {r[1]:.1f}.")
+    out = _svg_open(W, H, "From text predictor to assistant: three stages", desc, "fig-11-post-training")
+    out += parts
+    return Figure(
+        name="11-post-training", svg=finish(out),
+        caption=("Three stages, one objective: each is still next-token training, on different text. The chips are "
+                 f"the real tokens our tokenizer makes of a user turn (\"{user}\") and the open assistant turn (orange: "
+                 "special tokens, with their ids; ↵ is a new line). The log-probabilities are from preference_pair.py "
+                 "below. Data sizes: Allal et al., 2025 (the SmolLM2 paper)."),
+        table_header=["stage", "data", "our model shows"],
+        table_rows=[["pretraining", "web text, code, maths", "continues raw text (with_and_without.py)"],
+                    ["SFT", "conversations in the chat template", " ".join(f'"{show_token(t)}"' for t, _ in shown)],
+                    ["preference tuning", "pairs of answers", f"clear {c[1]:.1f} vs condescending {r[1]:.1f} (log-prob)"]],
+        inputs={"user": user, "snippet_output": "snippets/11-fine-tuning/preference_pair.out"},
+    )
+
+
+def build_chat_template(ctx: Context) -> Figure:
+    user = "Give me three tips for sleeping better."  # as in snippets/11-fine-tuning/chat_template.py
+    toks = _template_tokens(ctx, user)
+    W, x0, right = 440, 8, 432
+    out_parts, bottom = flow([(show_token(t), str(i), _chip_kind(t)) for t, i in toks], x0, 8, right, gap=4, h=34)
+    H = bottom + 8
+    n_special = sum(t.startswith("<|") for t, _ in toks)
+    desc = (f"The {len(toks)} tokens the model reads for one chat request, in order, each with its id: "
+            + " ".join(f'"{show_token(t)}" {i}' for t, i in toks)
+            + f". {n_special} of them are the special tokens that open and close turns.")
+    out = _svg_open(W, H, "What the model reads when you ask one question", desc, "fig-11-chat-template")
+    out += out_parts
+    return Figure(
+        name="11-chat-template", svg=finish(out),
+        caption=(f"Every token of the chat template filled in with \"{user}\": {len(toks)} tokens, the first "
+                 f"{next(i for i, (t, _) in enumerate(toks) if t == '<|im_start|>' and i > 0)} of them a system turn "
+                 "we never wrote. Orange chips are special tokens (<|im_start|> is id 1, <|im_end|> is id 2); "
+                 "␣ marks a space, ↵ a new line."),
+        table_header=["position", "token", "id"],
+        table_rows=[[str(k), f'"{show_token(t)}"', str(i)] for k, (t, i) in enumerate(toks)],
+        inputs={"user": user},
+    )

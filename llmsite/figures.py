@@ -112,6 +112,10 @@ FIGURES: dict[str, str] = {
     "14-answer-time": "llmsite.fig_measured:build_answer_time",
     "01-pipeline": "llmsite.fig_diagrams:build_pipeline",
     "15-life-of-a-token": "llmsite.fig_diagrams:build_life_of_a_token",
+    "09-kv-cache": "llmsite.fig_diagrams:build_kv_cache",
+    "06-block": "llmsite.fig_diagrams:build_block",
+    "11-post-training": "llmsite.fig_diagrams:build_post_training",
+    "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
