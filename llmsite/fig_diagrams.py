@@ -476,3 +476,132 @@ def build_chat_template(ctx: Context) -> Figure:
         table_rows=[[str(k), f'"{show_token(t)}"', str(i)] for k, (t, i) in enumerate(toks)],
         inputs={"user": user},
     )
+
+
+# ----------------------------------------------------------------------------- chapter 4: one row
+
+
+def attention_row(ctx: Context, sentence: str, layer: int, head: int, query: str):
+    """Query · keys → scores → softmax → weights → mix of values, for one head and one token,
+    computed step by step from the model's weights (and checked against the model's attention)."""
+    import torch
+
+    from llmsite.transformer import (apply_rope, attention, embed, from_hf, rms_norm, rope_cos_sin,
+                                     swiglu_ffn)
+
+    W_ = from_hf(ctx.model)
+    ids = ctx.tok(sentence).input_ids
+    toks = [ctx.tok.decode([i]) for i in ids]
+    qi = toks.index(query)
+    pos = torch.arange(len(ids))
+    with torch.no_grad():
+        x = embed(torch.tensor([ids]), W_)
+        for lay in range(layer):
+            lw = W_.layers[lay]
+            x = x + attention(rms_norm(x, lw.attn_norm, W_.eps), lay, W_, pos)
+            x = x + swiglu_ffn(rms_norm(x, lw.ffn_norm, W_.eps), lay, W_)
+        lw = W_.layers[layer]
+        normed = rms_norm(x, lw.attn_norm, W_.eps)
+        D, kvh = W_.head_dim, head // W_.group_size
+        q = (normed[0] @ lw.q.T).view(len(ids), W_.n_heads, D)[:, head]
+        k = (normed[0] @ lw.k.T).view(len(ids), W_.n_kv_heads, D)[:, kvh]
+        v = (normed[0] @ lw.v.T).view(len(ids), W_.n_kv_heads, D)[:, kvh]
+        cos, sin = rope_cos_sin(pos, D, W_.rope_theta)
+        q, k = apply_rope(q[None, None], cos, sin)[0, 0], apply_rope(k[None, None], cos, sin)[0, 0]
+        scores = (k[: qi + 1] @ q[qi]) * D**-0.5
+        weights = scores.softmax(-1)
+        mix = weights @ v[: qi + 1]
+        _, model_w = attention(normed, layer, W_, pos, return_weights=True)
+    assert torch.allclose(weights, model_w[0, head, qi, : qi + 1], atol=1e-5), "worked row ≠ the model's attention"
+    return toks[: qi + 1], scores.tolist(), weights.tolist(), v[: qi + 1].tolist(), mix.tolist(), kvh
+
+
+def build_attention_row(ctx: Context) -> Figure:
+    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as fig_attention
+    toks, scores, weights, values, mix, kvh = attention_row(ctx, sentence, layer, head, " it")
+    n = len(toks)
+    W, row_h, top = 440, 26, 72
+    xs = {"tok": 92, "score": 150, "exp": 168, "w": 232, "bar": 236}
+    bar_w = 84
+    H = top + n * row_h + 86
+    best = max(range(n), key=lambda j: weights[j])
+    desc = (f'Worked example of one row of attention: the query of " it" in layer {layer}, head {head}. Scores '
+            "(query · key ÷ 8) and weights after softmax: "
+            + "; ".join(f'"{show_token(t)}" {s:.2f} → {w:.1%}' for t, s, w in zip(toks, scores, weights))
+            + f'. The output is the weighted mix of the values, mostly the value of "{show_token(toks[best])}".')
+    out = _svg_open(W, H, 'One row of attention, worked through: where " it" looks', desc, "fig-04-attention-row")
+    out.append(text(8, 16, f'query: " it" asks (64 numbers)', size=12, bold=True))
+    out.append(text(8, 32, "1. score = query · key ÷ 8, one per earlier token", size=12, opacity=0.85))
+    out.append(text(8, 48, "2. softmax turns the scores into weights that add up to 1", size=12, opacity=0.85))
+    out.append(text(xs["tok"], top - 2, "key of", size=11, anchor="end", opacity=0.75))
+    out.append(text(xs["score"], top - 2, "score", size=11, anchor="end", opacity=0.75))
+    out.append(text(xs["w"], top - 2, "weight", size=11, anchor="end", opacity=0.75))
+    for j, (t, s, w) in enumerate(zip(toks, scores, weights)):
+        y = top + 6 + j * row_h
+        strong = j == best
+        out.append(text(xs["tok"], y + 12, show_token(t), size=12, anchor="end", mono=True, bold=strong))
+        out.append(text(xs["score"], y + 12, f"{s:.2f}", size=12, anchor="end"))
+        out.append(arrow([(xs["score"] + 6, y + 8), (xs["score"] + 30, y + 8)], head=5, opacity=0.45))
+        out.append(text(xs["w"], y + 12, f"{w:.1%}", size=12, anchor="end", bold=strong))
+        out.append(f'<rect{_attrs(x=xs["bar"] + 6, y=y, width=_num(max(bar_w * w, 1)), height=16)} class="llm-bar"'
+                   f' fill="{BLUE}"/>')
+        out.append(text(xs["bar"] + 12 + bar_w, y + 12, f"× v({show_token(t)})", size=11, opacity=0.7, mono=True))
+    y = top + 6 + n * row_h + 8
+    out.append(text(8, y + 6, "3. mix: add up weight × value, row by row", size=12, opacity=0.85))
+    fmt = lambda vec: "[" + ", ".join(f"{a:.2f}" for a in vec[:3]) + ", …]"  # noqa: E731
+    out.append(text(8, y + 26, f"output for \" it\": {fmt(mix)}", size=12, mono=True))
+    out.append(text(8, y + 44, f"value of {show_token(toks[best])}:  {fmt(values[best])}", size=12, mono=True,
+                    opacity=0.8))
+    out.append(text(8, y + 62, f"(first 3 of 64 numbers; {weights[best]:.0%} of the mix is the value of {show_token(toks[best])})",
+                    size=11, opacity=0.75))
+    table = [[f'"{show_token(t)}"', f"{s:.3f}", f"{w:.4f}", fmt(vv)] for t, s, w, vv in zip(toks, scores, weights, values)]
+    table.append(["mix (output)", "", f"{sum(weights):.4f}", fmt(mix)])
+    return Figure(
+        name="04-attention-row", svg=finish(out),
+        caption=(f'The row of " it" in layer {layer}, head {head} (key/value head {kvh}), computed step by step from '
+                 "the model's own weights: query · key ÷ √64 gives a score per earlier token, softmax turns "
+                 "scores into weights, and the output is the weights' mix of the value vectors (v). The drawing "
+                 "code checks these weights against the model's own attention. Bar length = weight."),
+        table_header=["key of", "score", "weight", "value (first 3 of 64)"],
+        table_rows=table,
+        inputs={"text": sentence, "layer": layer, "head": head, "query": " it"},
+    )
+
+
+# ----------------------------------------------------------------------------- chapter 10: the loop
+
+
+def build_training_loop(ctx: Context) -> Figure:
+    W, H = 440, 330
+    steps = [
+        ("1. a batch of text", "32 random windows of 64 characters"),
+        ("2. forward pass", "predict every next character"),
+        ("3. loss", "how surprised was it by the real ones?"),
+        ("4. backward pass", "which way should each weight move?"),
+        ("5. step", "nudge every weight a little that way"),
+    ]
+    desc = ("Diagram of the training loop: " + "; ".join(f"{a}: {b}" for a, b in steps)
+            + ". Then back to step 1 with a new batch, hundreds of times.")
+    out = _svg_open(W, H, "The training loop", desc, "fig-10-training-loop")
+    x0, bw, bh, gap = 56, 296, 46, 14
+    for i, (a, b) in enumerate(steps):
+        y = 10 + i * (bh + gap)
+        out.append(box(x0, y, bw, bh, kind="accent" if i == 2 else "stage"))
+        out.append(text(x0 + 12, y + 19, a, bold=True))
+        out.append(text(x0 + 12, y + 37, b, size=12, opacity=0.85))
+        if i:
+            out.append(arrow([(x0 + bw / 2, y - gap + 1), (x0 + bw / 2, y - 1)], head=6))
+    y_last = 10 + 4 * (bh + gap) + bh / 2
+    out.append(arrow([(x0, y_last), (24, y_last), (24, 10 + bh / 2), (x0 - 2, 10 + bh / 2)], head=7, dashed=True))
+    out.append(text(16, H / 2 - 40, "again, with the next batch", size=12, opacity=0.85, anchor="middle",
+                    cls="llm-dg-vertical").replace("<text", f'<text transform="rotate(-90 16 {_num(H / 2 - 40)})"', 1))
+    out.append(text(x0 + bw + 8, 10 + 2 * (bh + gap) + 28, "the number", size=11, opacity=0.75))
+    out.append(text(x0 + bw + 8, 10 + 2 * (bh + gap) + 42, "on the curve", size=11, opacity=0.75))
+    return Figure(
+        name="10-training-loop", svg=finish(out),
+        caption=("One training step: the four moves below, plus picking a batch. The loss (orange) is the number the loss curve below plots; "
+                 "everything else exists to make it smaller next time. loop.py below is this diagram in code."),
+        table_header=["step", "what happens"],
+        table_rows=[[a, b] for a, b in steps],
+        inputs={},
+    )

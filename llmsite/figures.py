@@ -116,6 +116,8 @@ FIGURES: dict[str, str] = {
     "06-block": "llmsite.fig_diagrams:build_block",
     "11-post-training": "llmsite.fig_diagrams:build_post_training",
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
+    "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
+    "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
