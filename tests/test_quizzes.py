@@ -156,7 +156,8 @@ def test_quiz_from_the_keyboard_reach_change_check_hear(site_server, browser_pag
     feedback.wait_for(state="visible")
     ok, _, why = answers[1]
     assert why.split("`")[0][:40] in feedback.inner_text(), "the chosen option's own explanation is announced"
-    assert ("correct" if ok else "incorrect") in quiz.locator("fieldset > div").nth(1).get_attribute("class")
+    assert ("correct" if ok else "wrong") in quiz.locator("fieldset > div").nth(1).get_attribute("class").split()
+    assert ("correct" if ok else "incorrect") in feedback.locator(".quiz-feedback-item").get_attribute("class").split()
     assert browser_page.evaluate("document.activeElement.closest('.quiz')?.id") == "quiz-0", "focus left the quiz"
     assert quiz.locator("section.content").is_visible()
 
@@ -166,10 +167,10 @@ def test_quiz_from_the_keyboard_reach_change_check_hear(site_server, browser_pag
     quiz.locator(f"#quiz-1-{right}").focus()
     browser_page.keyboard.press("Space")
     browser_page.keyboard.press("Tab")
-    assert browser_page.evaluate("document.activeElement.className") == "quiz-button"
+    assert browser_page.evaluate("document.activeElement.classList.contains('quiz-button')")
     browser_page.keyboard.press("Space")
     quiz.locator(".quiz-feedback").wait_for(state="visible")
-    assert "correct" in quiz.locator("fieldset > div").nth(right).get_attribute("class")
+    assert "correct" in quiz.locator("fieldset > div").nth(right).get_attribute("class").split()
     assert browser_page.evaluate("document.activeElement.closest('.quiz')?.id") == "quiz-1"
 
 
