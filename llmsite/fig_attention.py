@@ -55,6 +55,32 @@ def head_role(scores: torch.Tensor) -> tuple[str, float]:
     return "spread", float(scores.max())
 
 
+def with_colour_scale(svg_text: str) -> str:
+    """Add a colour scale under a heatmap from ``svg.attention_heatmap``: a few cells from weight 0
+    to 1 and the masked future, so that no caption has to say "darker" (on a dark page, more
+    weight is *brighter*). Masked cells are drawn a clearer grey, distinct from a weight of 0."""
+    import re
+
+    w, h = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg_text).groups())
+    svg_text = svg_text.replace(f'viewBox="0 0 {svg._num(w)} {svg._num(h)}"', f'viewBox="0 0 {svg._num(w)} {svg._num(h + 46)}"', 1)
+    svg_text = svg_text.replace('class="llm-heat-masked" fill="#999999" fill-opacity="0.12"',
+                                'class="llm-heat-masked" fill="#999999" fill-opacity="0.45"')
+    y, x0, cell = h + 4, 12, 22
+    parts = [f'<text x="{x0}" y="{svg._num(y + 14)}" fill="currentColor" font-size="12">weight</text>']
+    for k, v in enumerate([0, 0.25, 0.5, 0.75, 1.0]):
+        x = x0 + 52 + k * (cell + 2)
+        parts.append(f'<rect x="{svg._num(x)}" y="{svg._num(y)}" width="{cell}" height="{cell}" class="llm-heat"'
+                     f' fill="{svg.BLUE}" fill-opacity="{v:.2f}" stroke="currentColor" stroke-opacity="0.15"/>')
+        parts.append(f'<text x="{svg._num(x + cell / 2)}" y="{svg._num(y + cell + 13)}" text-anchor="middle"'
+                     f' fill="currentColor" font-size="11">{v:g}</text>')
+    x = x0 + 52 + 5 * (cell + 2) + 16
+    parts.append(f'<rect x="{svg._num(x)}" y="{svg._num(y)}" width="{cell}" height="{cell}" class="llm-heat-masked"'
+                 ' fill="#999999" fill-opacity="0.45"/>')
+    parts.append(f'<text x="{svg._num(x + cell + 6)}" y="{svg._num(y + 15)}" fill="currentColor" font-size="12">'
+                 'the future (masked)</text>')
+    return svg_text.replace("</svg>", "\n".join(parts) + "\n</svg>")
+
+
 def build_heatmap(ctx) -> "Figure":
     from llmsite.figures import Figure, show_token
 
@@ -68,17 +94,17 @@ def build_heatmap(ctx) -> "Figure":
     n_half = int((w[:, col] > 0.5).sum())
     desc = (f"Heatmap of attention weights, {len(tokens)} by {len(tokens)}, layer {layer} head {head}, for the sentence "
             f'"{SENTENCE}". Everything above the diagonal is masked (zero). The column of "{shown[col]}" is the '
-            f"darkest: {n_half} rows put more than half of their weight on it. "
+            f"strongest: {n_half} rows put more than half of their weight on it. "
             f'The row of "it" puts {float(w[it, best]):.2f} on "{shown[best]}".')
     rows = [[f'"{shown[i]}"'] + [f"{float(w[i, j]):.2f}" if j <= i else "" for j in range(len(tokens))]
             for i in range(len(tokens))]
     return Figure(
         name="04-attention-heatmap",
-        svg=svg.attention_heatmap(shown, w.tolist(), title=f"Attention of layer {layer}, head {head}",
-                                  description=desc, fig_id="fig-04-attention-heatmap"),
+        svg=with_colour_scale(svg.attention_heatmap(shown, w.tolist(), title=f"Attention of layer {layer}, head {head}",
+                                                    description=desc, fig_id="fig-04-attention-heatmap")),
         caption=(f"Layer {layer}, head {head} of SmolLM2-135M-Instruct. Row: the token that looks; column: the token "
-                 "it looks at; darker = more weight. Grey squares are the future, which the causal mask hides. "
-                 "Each row adds up to 1. Hover a square for its number."),
+                 "it looks at; the stronger the blue, the more weight (scale below the map). Grey squares are the "
+                 "future, which the causal mask hides. Each row adds up to 1; every number is in the table below."),
         table_header=["looks \\ at"] + [f'"{t}"' for t in shown],
         table_rows=rows,
         inputs={"text": SENTENCE, "layer": layer, "head": head},
@@ -140,7 +166,7 @@ def build_head_grid(ctx) -> "Figure":
                           fig_id="fig-05-head-grid", legend=LEGEND),
         caption=(f"All 270 heads of SmolLM2-135M-Instruct, layers left to right, on \"{REPEAT_TEXT}\" written twice. "
                  f"Each head gets the label of its strongest behaviour ({summary}); stronger = more opaque. "
-                 "Hover a cell for its four scores."),
+                 "Every cell's four scores are in the table below."),
         table_header=["layer", "head", "label", "prev", "self", "induction", "first token"],
         table_rows=rows,
         inputs={"text": REPEAT_TEXT + " (twice)"},
