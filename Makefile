@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test site deps model widget outputs figures bench clean system-deps
+.PHONY: serve test site deps model widget outputs figures bench bench-gpu clean system-deps
 
 # Python environment: torch is pinned to the CPU wheel (see pyproject.toml).
 $(STAMP): pyproject.toml
@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml
 
 # Debian packages the browser tests need (Chromium, fonts). Skipped when present or not root.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if [ -n "$$LLMSITE_CHROMIUM" ] && [ -x "$$LLMSITE_CHROMIUM" ]; then echo "browser tests use $$LLMSITE_CHROMIUM"; \
+	elif ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
@@ -62,6 +63,11 @@ figures: model
 
 bench: model
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# On a GPU machine (CI's gpu.yml): the generation benchmark on CUDA, recorded with the device name.
+bench-gpu: model
+	$(PY) benchmarks/bench_generation.py --device cuda
+	$(PY) benchmarks/bench_attention.py --device cuda
 
 clean:
 	rm -rf site .pytest_cache

@@ -20,7 +20,7 @@ from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.markdown import SkipParser
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-from llmsite import snippets
+from llmsite import cpu, snippets
 
 REPO = Path(__file__).resolve().parent.parent
 UPDATE = {"on": False}
@@ -74,7 +74,12 @@ def run_included_snippet(example) -> None:
             f"{rel} (shown on {shown_on}) exited with {result.returncode}:\n{result.stderr[-4000:]}")
     out = snippets.out_path(path)
     out_rel = str(out.relative_to(REPO))
+    if cpu.WARNING in result.stderr:  # it trained on this CPU's own kernels, not the pinned ones
+        raise AssertionError(f"{rel} (shown on {shown_on}) did not pin its CPU kernels:\n{result.stderr[-2000:]}")
     if UPDATE["on"]:
+        if not cpu.pinned():
+            raise SkipTest(f"not recording {out_rel}: {cpu.why_not_pinned()}; the site's outputs are "
+                           "recorded with the pinned AVX2 kernels (llmsite/cpu.py)")
         if out.exists() or snippets.pages_including(out_rel):
             out.write_text(result.stdout, encoding="utf-8")
         return
@@ -83,10 +88,14 @@ def run_included_snippet(example) -> None:
             raise AssertionError(f"{out_rel} is missing: run `pytest --update-outputs {example.path}`")
         return
     expected = out.read_text(encoding="utf-8")
-    if not snippets.same_output(expected, result.stdout, tolerant=_cuda() and "model" in needs):
+    # Exact where the recorded kernels run (any x86-64 CPU with AVX2); elsewhere within a
+    # tolerance, like on a GPU, and a mismatch says why.
+    tolerant = (_cuda() and "model" in needs) or not cpu.pinned()
+    if not snippets.same_output(expected, result.stdout, tolerant=tolerant):
+        where = "" if cpu.pinned() else f"\n(compared with a tolerance: {cpu.why_not_pinned()})"
         raise AssertionError(
             f"{rel} (shown on {shown_on}) printed something other than {out_rel}:\n"
-            + snippets.diff(expected, result.stdout, out_rel)
+            + snippets.diff(expected, result.stdout, out_rel) + where
             + "\nIf the change is intended: `pytest --update-outputs` (or `make outputs`) and commit the .out file.")
 
 

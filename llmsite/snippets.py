@@ -32,6 +32,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmsite import cpu
+
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 SNIPPETS = REPO / "snippets"
@@ -114,7 +116,8 @@ class Run:
 
 def run(snippet: Path, timeout: int = 900) -> Run:
     """Run a snippet exactly as a reader would: ``python snippets/...py`` from the repo root."""
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", TOKENIZERS_PARALLELISM="false")
+    # As the reader's shell has it: a snippet pins its CPU kernels itself, by importing llmsite.
+    env = dict(cpu.reader_env(), PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", TOKENIZERS_PARALLELISM="false")
     done = subprocess.run(
         [sys.executable, str(snippet.relative_to(REPO))], cwd=REPO, env=env, capture_output=True,
         text=True, encoding="utf-8", timeout=timeout,

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, fields
 import torch
 from torch import nn
 
-from llmsite import transformer
+from llmsite import cpu, transformer
 from llmsite.transformer import LayerWeights, Weights
 
 __all__ = [
@@ -239,7 +239,12 @@ def lr_at(step: int, steps: int, peak: float, warmup: int) -> float:
 @contextlib.contextmanager
 def deterministic(device: str, threads: int = 1):
     """Byte-stable CPU arithmetic for the duration: deterministic kernels, a fixed thread count
-    (float sums depend on how the work is split). Restores the previous settings afterwards."""
+    (float sums depend on how the work is split). Restores the previous settings afterwards.
+
+    On CPU the kernels themselves must be the pinned ones (:mod:`llmsite.cpu`): it warns when
+    they are not, since the losses then differ from the site's in the last digits."""
+    if device == "cpu":
+        cpu.check()
     old_det, old_threads = torch.are_deterministic_algorithms_enabled(), torch.get_num_threads()
     torch.use_deterministic_algorithms(True, warn_only=True)
     if device == "cpu":
