@@ -100,3 +100,29 @@ def test_the_worked_attention_row_is_the_models_attention():
     assert toks[max(range(len(toks)), key=weights.__getitem__)] == " animal"
     # the mix is the weighted sum of the values
     assert mix[0] == pytest.approx(sum(w * v[0] for w, v in zip(weights, values)), abs=1e-5)
+
+
+def test_quizzes_and_notebook_noise_are_kept_out_of_search():
+    from llmsite.mkdocs_hooks import exclude_from_search
+
+    page = ('<h2 id="quiz">Quiz</h2><div class="quiz-intro"><p>saved</p></div>'
+            '<div class="quiz" id="quiz-0"><div><div>answer</div></div></div>'
+            '<div id="quiz-results" class="quiz-results">Quiz Complete!</div>')
+    out = exclude_from_search(page)
+    assert out.startswith('<h2 id="quiz">Quiz</h2><aside class="llm-quizzes" data-search-exclude><div class="quiz-intro">')
+    assert out.endswith("</aside>") and out.count("<aside") == 1
+    assert exclude_from_search("<p>no quiz here</p>") == "<p>no quiz here</p>"
+    nb = ('<div class="jp-InputPrompt jp-InputArea-prompt">In [1]:</div><clipboard-copy for="c">Copied!</clipboard-copy>'
+          '<div class="highlight-ipynb"><pre>code</pre></div><div class="clipboard-copy-txt" id="c">code</div>')
+    out = exclude_from_search(nb)
+    assert out.count("data-search-exclude") == 3 and '<div class="highlight-ipynb"><pre>' in out
+
+
+def test_built_search_index_has_no_quiz_or_notebook_noise(built_site):
+    import json
+
+    docs = json.loads((built_site / "search" / "search_index.json").read_text())["docs"]
+    assert docs, "empty search index"
+    for d in docs:
+        assert "Quiz Complete" not in d["title"] + d["text"], d["location"]
+        assert "Copied!" not in d["text"] and "In&nbsp;[" not in d["text"], d["location"]
