@@ -98,6 +98,7 @@ FIGURES: dict[str, str] = {
     "05-head-grid": "llmsite.fig_attention:build_head_grid",
     "04-attention-explorer": "llmsite.fig_attention_explorer:build_explorer_04",
     "05-attention-explorer": "llmsite.fig_attention_explorer:build_explorer_05",
+    "06-logit-lens-strip": "llmsite.fig_logit_lens:build_logit_lens_strip",
     "07-next-token-opposite": "llmsite.fig_sampling:build_next_token_opposite",
     "08-temperature": "llmsite.fig_sampling:build_temperature",
     "10-loss-curve": "llmsite.fig_training:build_loss_curve",

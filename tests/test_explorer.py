@@ -49,7 +49,11 @@ def session(browser_page, site_server):
 
 def start(page, root=ROOT):
     w = page.locator(root).first
-    w.locator("[data-widget-load]").click()
+    if w.get_attribute("data-widget-state") == "idle":
+        try:  # scrolling to the button may already have started it (near the viewport) and removed it
+            w.locator("[data-widget-load]").click(timeout=5_000)
+        except Exception:
+            assert w.get_attribute("data-widget-state") != "idle"
     page.wait_for_selector(f"{root}[data-widget-state=ready]", timeout=30_000)
     return w
 
@@ -174,3 +178,26 @@ def test_shown_number_equals_llmsite_transformer(session, data):
     w = start(page)
     choose(w, "wide-first", 9, 2)
     assert shown_weight(w, "q", it, wide) == pytest.approx(float(maps[9, 2, it, wide]), abs=1 / SCALE + 5e-4)
+
+
+def test_logit_lens_panel_shows_the_stored_top_five(session):
+    from llmsite.fig_logit_lens import DATA as LENS
+
+    d = json.loads((figures.REPO / LENS).read_text(encoding="utf-8"))
+    open_page, seen, _ = session
+    page = open_page("06-transformer-block.html")
+    root = '[data-widget="logit-lens"]'
+    # without JavaScript's help the prerendered strip already names each cell's top token
+    first = page.locator(f'{root} .ll-cell[data-layer="30"][data-pos="4"] .ll-tok').inner_text()
+    assert first == "\u2423Paris"
+    w = start(page, root)
+    w.locator('select[data-ll="prompt"]').select_option("1")
+    p = d["prompts"][1]
+    T = len(p["tokens"])
+    w.locator(f'.ll-cell[data-layer="30"][data-pos="{T - 1}"]').focus()
+    page.keyboard.press("ArrowDown")  # layer 29
+    page.keyboard.press("ArrowLeft")  # one position earlier
+    items = w.locator('[data-ll="panel"] li').all_inner_texts()
+    want = [f"{d['vocab'][i].replace(' ', chr(0x2423))} {q:.3f}" for i, q in p["lens"][29][T - 2]]
+    assert items == want
+    assert page.evaluate("document.activeElement.dataset.layer") == "29"

@@ -79,3 +79,42 @@ def test_attention_data_equals_llmsite_transformer_within_one_step():
         assert (torch.triu(maps, 1) == 0).all()  # the model's masked cells are exactly zero
         u = unpack(base64.b64decode(s["weights"]), data["layers"], data["heads"], T).double() / SCALE
         assert (u - maps).abs().max() < 1 / SCALE, s["id"]
+
+
+# --------------------------------------------------------------------------- logit lens (chapter 6)
+
+
+def test_logit_lens_data_is_compact_and_sane():
+    from llmsite.fig_logit_lens import DATA as LENS, TOP
+
+    raw = (figures.REPO / LENS).read_bytes()
+    assert len(gzip.compress(raw, 9)) <= MAX_GZ
+    d = json.loads(raw)
+    for p in d["prompts"]:
+        assert len(p["lens"]) == d["layers"] + 1  # the embedding, then after each block
+        for row in p["lens"]:
+            assert len(row) == len(p["tokens"])
+            for cell in row:
+                probs = [q for _, q in cell]
+                assert len(cell) == TOP and probs == sorted(probs, reverse=True) and sum(probs) <= 1.001
+
+
+@pytest.mark.model
+def test_logit_lens_data_equals_llmsite_transformer():
+    from llmsite.fig_logit_lens import DATA as LENS
+    from llmsite.model import load as load_model
+    from llmsite.transformer import from_hf, logit_lens
+
+    model, tok = load_model(device="cpu", dtype="float32")
+    W = from_hf(model)
+    d = load(LENS)
+    for p in d["prompts"]:
+        assert tok(p["text"]).input_ids == p["ids"]
+        with torch.no_grad():
+            lens = logit_lens(torch.tensor(p["ids"]), W, top=d["top"])
+        ids = [[[d["vocab_ids"][i] for i, _ in cell] for cell in row] for row in p["lens"]]
+        probs = torch.tensor([[[q for _, q in cell] for cell in row] for row in p["lens"]], dtype=torch.float64)
+        assert ids == lens.ids.tolist()
+        assert (probs - lens.probs.double()).abs().max() <= 0.0005 + 1e-7
+    final = d["prompts"][0]["lens"][-1][-1][0]
+    assert d["vocab"][final[0]] == " Paris"  # chapter 1's answer, at the last layer and position

@@ -1,0 +1,107 @@
+// The logit-lens strip (chapter 6): what each of the 30 layers would predict at each position.
+//
+// The page holds <div class="llm-widget" data-widget="logit-lens"> with the strip of the first
+// prompt prerendered (llmsite/fig_logit_lens.py; its tooltips give the top 5 without
+// JavaScript). On first use this module fetches docs/assets/data/logit-lens.json and adds: a
+// prompt menu, arrow-key moves between cells and a panel with the focused cell's top 5. The
+// table it draws has the same structure as the prerendered one. Tokens are text nodes.
+
+import { el, fetchJSON, onDemand, status, unavailable } from "./widget-core.js";
+
+const show = (t) => t.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5"); // llmsite.figures.show_token
+const short = (t, n = 9) => { const s = show(t); return s.length <= n ? s : s.slice(0, n - 1) + "…"; };
+
+function table(d, k) {
+  const p = d.prompts[k], L = p.lens.length, T = p.tokens.length;
+  const body = [];
+  for (let layer = L - 1; layer >= 0; layer--) {
+    const cells = [];
+    for (let pos = 0; pos < T; pos++) {
+      const cell = p.lens[layer][pos], [t, prob] = cell[0];
+      const final = p.lens[L - 1][pos][0][0] === t;
+      const td = el("td", { class: "ll-cell" + (final ? " ll-final" : ""), "data-layer": String(layer), "data-pos": String(pos),
+        title: `layer ${layer}, after “${show(p.tokens[pos])}”: ` + cell.map(([i, q]) => `${show(d.vocab[i])} ${q.toFixed(3)}`).join(", ") },
+      el("span", { class: "ll-tok", text: short(d.vocab[t]) }), el("span", { class: "ll-p", text: prob.toFixed(2) }));
+      td.style.setProperty("--ll-p", prob.toFixed(3));
+      cells.push(td);
+    }
+    body.push(el("tr", {}, el("th", { scope: "row", text: layer === 0 ? "emb" : String(layer) }), cells));
+  }
+  return el("table", { class: "ll-table", "data-prompt": String(k) },
+    el("caption", { text: `“${p.text}”: the top guess of each layer (rows, layer 30 at the top) after each token (columns), with its probability` }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "layer" }), p.tokens.map((t) => el("th", { scope: "col", text: show(t) })))),
+    el("tbody", {}, body));
+}
+
+function setup(root) {
+  const url = new URL(`../data/${root.dataset.src || "logit-lens.json"}`, import.meta.url).href;
+  const trigger = onDemand(root, async () => {
+    status(root, "Loading the logit-lens data…");
+    const d = await fetchJSON(url);
+    if (!d) { unavailable(root, "The logit-lens data is not available here (run `python -m llmsite figures`)."); return; }
+    let k = 0, cur = [d.layers, d.prompts[0].tokens.length - 1]; // [layer, pos]: start at the answer
+    const menu = el("select", { id: `${root.id || "ll"}-prompt`, "data-ll": "prompt" },
+      d.prompts.map((p, i) => el("option", { value: String(i), text: p.text })));
+    const panel = el("div", { class: "ll-panel", role: "status", "aria-live": "polite", "data-ll": "panel" });
+    const wrap = el("div", { class: "ll-wrap", tabIndex: -1, role: "region", "aria-label": "Logit-lens strip" });
+    const hint = el("p", { class: "ll-hint", text: "Point at or tab into the strip; arrow keys move between cells. A bold cell already says what the last layer will say." });
+
+    const describe = () => {
+      const [layer, pos] = cur, p = d.prompts[k];
+      const rows = p.lens[layer][pos].map(([i, q], r) => el("li", {}, el("span", { class: "ll-tok", text: show(d.vocab[i]) }), ` ${q.toFixed(3)}`));
+      panel.replaceChildren(el("p", { text: `Layer ${layer === 0 ? "0 (the embedding)" : layer}, after “${show(p.tokens[pos])}”: its top ${d.top}` }),
+        el("ol", { class: "ll-top" }, rows));
+    };
+    const focusCell = (move) => {
+      for (const c of wrap.querySelectorAll(".ll-cell")) c.tabIndex = -1;
+      const c = wrap.querySelector(`.ll-cell[data-layer="${cur[0]}"][data-pos="${cur[1]}"]`);
+      c.tabIndex = 0;
+      c.classList.add("ll-cur");
+      if (move) c.focus();
+      describe();
+    };
+    const draw = () => {
+      wrap.replaceChildren(table(d, k));
+      focusCell(false);
+    };
+    menu.addEventListener("change", () => { k = parseInt(menu.value, 10); cur = [d.layers, d.prompts[k].tokens.length - 1]; draw(); });
+    const pick = (e, move) => {
+      const c = e.target.closest && e.target.closest(".ll-cell");
+      if (!c) return;
+      const prev = wrap.querySelector(".ll-cur");
+      if (prev) prev.classList.remove("ll-cur");
+      cur = [parseInt(c.dataset.layer, 10), parseInt(c.dataset.pos, 10)];
+      focusCell(move);
+    };
+    wrap.addEventListener("pointerover", (e) => pick(e, false));
+    wrap.addEventListener("focusin", (e) => { if (!e.target.classList.contains("ll-cur")) pick(e, false); });
+    wrap.addEventListener("keydown", (e) => {
+      const T = d.prompts[k].tokens.length;
+      let [layer, pos] = cur;
+      if (e.key === "ArrowUp") layer = Math.min(d.layers, layer + 1); // layer 30 is at the top
+      else if (e.key === "ArrowDown") layer = Math.max(0, layer - 1);
+      else if (e.key === "ArrowRight") pos = Math.min(T - 1, pos + 1);
+      else if (e.key === "ArrowLeft") pos = Math.max(0, pos - 1);
+      else return;
+      e.preventDefault();
+      const prev = wrap.querySelector(".ll-cur");
+      if (prev) prev.classList.remove("ll-cur");
+      cur = [layer, pos];
+      focusCell(true);
+    });
+    const pre = root.querySelector(".ll-prerendered");
+    if (pre) pre.remove(); // the live strip below has the same table, and more
+    root.append(el("div", { class: "ll-app" },
+      el("p", {}, el("label", { for: menu.id, text: "Prompt " }), menu), hint, wrap, panel));
+    draw();
+    status(root, "");
+  });
+  if ("IntersectionObserver" in window) { // near the viewport: fetch before the reader asks
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); trigger(); }
+    }, { rootMargin: "200px" });
+    io.observe(root);
+  }
+}
+
+for (const root of document.querySelectorAll('[data-widget="logit-lens"]')) setup(root);
