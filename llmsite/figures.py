@@ -93,6 +93,7 @@ FIGURES: dict[str, str] = {
     "01-next-token-capital": "llmsite.fig_next_token:build_next_token_capital",
     "02-chars-per-token": "llmsite.fig_tokens:build_chars_per_token",
     "03-rope-similarity": "llmsite.fig_embeddings:build_rope_similarity",
+    "03-embedding-map": "llmsite.fig_embedding_map:build_embedding_map",
     "04-attention-heatmap": "llmsite.fig_attention:build_heatmap",
     "04-attention-lines": "llmsite.fig_attention:build_lines",
     "05-head-grid": "llmsite.fig_attention:build_head_grid",

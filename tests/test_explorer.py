@@ -201,3 +201,23 @@ def test_logit_lens_panel_shows_the_stored_top_five(session):
     want = [f"{d['vocab'][i].replace(' ', chr(0x2423))} {q:.3f}" for i, q in p["lens"][29][T - 2]]
     assert items == want
     assert page.evaluate("document.activeElement.dataset.layer") == "29"
+
+
+def test_embedding_map_lists_the_stored_neighbours(session):
+    from llmsite.fig_embedding_map import DATA as MAP
+
+    d = json.loads((figures.REPO / MAP).read_text(encoding="utf-8"))
+    open_page, _, _ = session
+    page = open_page("03-embeddings.html")
+    root = '[data-widget="embedding-map"]'
+    page.locator(root).scroll_into_view_if_needed()  # near the viewport: the data loads by itself
+    page.wait_for_selector(f"{root}[data-widget-state=ready]", timeout=30_000)
+    w = page.locator(root)
+    k = next(i for i, p in enumerate(d["points"]) if p["token"] == " Paris")
+    w.locator(f'.em-pt[data-k="{k}"]').focus()
+    want = [f"{t.replace(' ', chr(0x2423))} {v:.3f}" for t, v in d["points"][k]["neighbours"]]
+    assert w.locator('[data-em="panel"] li').all_inner_texts() == want
+    assert w.locator(".em-link").count() == sum(t in {p["token"] for p in d["points"]} for t, _ in d["points"][k]["neighbours"])
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.k") == str(k + 1)
+    assert w.locator('[data-em="panel"] strong').inner_text() == d["points"][k + 1]["token"].replace(" ", "\u2423")

@@ -118,3 +118,37 @@ def test_logit_lens_data_equals_llmsite_transformer():
         assert (probs - lens.probs.double()).abs().max() <= 0.0005 + 1e-7
     final = d["prompts"][0]["lens"][-1][-1][0]
     assert d["vocab"][final[0]] == " Paris"  # chapter 1's answer, at the last layer and position
+
+
+# --------------------------------------------------------------------------- embedding map (chapter 3)
+
+
+def test_pca2_is_deterministic_and_sign_fixed():
+    from llmsite.fig_embedding_map import pca2
+
+    torch.manual_seed(2)
+    x = torch.randn(30, 8, dtype=torch.float64) * torch.tensor([5, 3, 1, 1, 1, 1, 1, 1.0])
+    a, sa = pca2(x)
+    b, sb = pca2(-x)  # the same cloud mirrored: the fixed signs give the mirrored coordinates
+    assert torch.allclose(a, -b) and torch.allclose(sa, sb)
+    assert 0 < sa[1] <= sa[0] < 1
+
+
+@pytest.mark.model
+def test_embedding_map_equals_the_model_embeddings():
+    from llmsite.fig_embedding_map import DATA as MAP, GROUPS, pca2
+    from llmsite.model import load as load_model
+
+    model, tok = load_model(device="cpu", dtype="float32")
+    d = load(MAP)
+    assert [p["token"] for p in d["points"]] == [w for _, _, ws in GROUPS for w in ws]
+    table = torch.nn.functional.normalize(model.get_input_embeddings().weight.detach().double(), dim=-1)
+    ids = [tok(p["token"]).input_ids for p in d["points"]]
+    assert all(len(i) == 1 for i in ids)
+    xy, share = pca2(table[[i[0] for i in ids]])
+    got = torch.tensor([[p["x"], p["y"]] for p in d["points"]], dtype=torch.float64)
+    assert (got - xy).abs().max() <= 5e-5 + 1e-9
+    assert d["explained"] == [round(float(v), 4) for v in share]
+    assert sum(d["explained"]) < 0.5  # the caption's point: two axes keep little of the variance
+    king = next(p for p in d["points"] if p["token"] == " king")
+    assert king["neighbours"][:4] == [[" King", 0.815], ["King", 0.716], [" kings", 0.704], [" queen", 0.619]]
