@@ -85,12 +85,12 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 
 
 def map_svg(data: dict) -> str:
-    W, H, M = 640, 520, 36
+    W, H, M = 480, 500, 30  # at most 480 wide: on a 390 px phone the 11 px labels stay >= 8 px
     pts = data["points"]
     xs, ys = [p["x"] for p in pts], [p["y"] for p in pts]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     sx = lambda v: M + (v - x0) / (x1 - x0) * (W - 2 * M - 60)  # room for labels on the right
-    sy = lambda v: H - M - (v - y0) / (y1 - y0) * (H - 2 * M - 30)  # y up; room for the legend
+    sy = lambda v: H - M - (v - y0) / (y1 - y0) * (H - 2 * M - 40)  # y up; room for the legend
     gi = {g["id"]: k for k, g in enumerate(data["groups"])}
     e1, e2 = data["explained"]
     desc = (f"Scatter plot of {len(pts)} tokens' input embeddings projected from {data['dims']} dimensions to 2 "
@@ -98,11 +98,14 @@ def map_svg(data: dict) -> str:
             + " ".join(f"{g['label']}: " + ", ".join(p["token"].strip() for p in pts if p["group"] == g["id"]) + "."
                        for g in data["groups"]))
     out = svg._svg_open(W, H, "Word groups in SmolLM2's embedding table, seen along two axes", desc, "fig-03-embedding-map")
-    lx = M
+    lx, ly = M, 16
     for k, g in enumerate(data["groups"]):  # legend
-        lx += 0 if k == 0 else svg.CHAR_W * 0.92 * len(data["groups"][k - 1]["label"]) + 30
-        out.append(f'<g class="em-legend">{_marker(MARKERS[k], lx, 16, COLOURS[k])}'
-                   f'<text x="{svg._num(lx + 10)}" y="20" font-size="12" fill="currentColor">{escape(g["label"])}</text></g>')
+        if k:
+            lx += svg.CHAR_W * 0.85 * len(data["groups"][k - 1]["label"]) + 26
+        if lx > W - 100 and ly == 16:  # second line of the legend
+            lx, ly = M, 34
+        out.append(f'<g class="em-legend">{_marker(MARKERS[k], lx, ly, COLOURS[k])}'
+                   f'<text x="{svg._num(lx + 10)}" y="{ly + 4}" font-size="11" fill="currentColor">{escape(g["label"])}</text></g>')
     out.append(f'<line x1="{M}" y1="{H - M + 14}" x2="{W - M}" y2="{H - M + 14}" stroke="currentColor" stroke-opacity="0.3"/>')
     out.append(f'<text x="{W - M}" y="{H - 6}" text-anchor="end" font-size="11" fill="currentColor">first axis ({e1:.1%} of the variance)</text>')
     out.append(f'<text x="10" y="{H - M}" font-size="11" fill="currentColor" transform="rotate(-90 10 {H - M})">'
@@ -114,7 +117,7 @@ def map_svg(data: dict) -> str:
             f"{svg_token(t)} {v:.2f}" for t, v in p["neighbours"])
         out.append(f'<g class="em-pt" data-k="{k}" data-x="{svg._num(x)}" data-y="{svg._num(y)}">'
                    f"<title>{escape(tip)}</title>{_marker(MARKERS[g], x, y, COLOURS[g])}"
-                   f'<text x="{svg._num(x + 8)}" y="{svg._num(y + 4)}" font-size="12" fill="currentColor">'
+                   f'<text x="{svg._num(x + 8)}" y="{svg._num(y + 4)}" font-size="11" fill="currentColor">'
                    f"{escape(p['token'].strip())}</text></g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
