@@ -120,6 +120,10 @@ FIGURES: dict[str, str] = {
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
     "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
     "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
+    # reader-first charts for chapters 1-8 (issue 12): tables that are really pictures
+    "01-greedy-loop": "llmsite.fig_reader:build_greedy_loop",
+    "03-neighbours": "llmsite.fig_reader:build_neighbours",
+    "04-bank-by-layer": "llmsite.fig_reader:build_bank_by_layer",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:

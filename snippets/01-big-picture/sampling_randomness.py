@@ -1,5 +1,5 @@
 # requires: model
-# The model is deterministic. The randomness comes from *sampling* its probabilities.
+# On one machine the model is deterministic. The randomness comes from *sampling* its probabilities.
 import torch
 
 from llmsite.model import load
