@@ -152,3 +152,36 @@ def test_embedding_map_equals_the_model_embeddings():
     assert sum(d["explained"]) < 0.5  # the caption's point: two axes keep little of the variance
     king = next(p for p in d["points"] if p["token"] == " king")
     assert king["neighbours"][:4] == [[" King", 0.815], ["King", 0.716], [" kings", 0.704], [" queen", 0.619]]
+
+
+# --------------------------------------------------------------------------- what the pages tell readers to try
+
+
+def _w(d, sid, layer, head, q, k):
+    s = next(x for x in d["sentences"] if x["id"] == sid)
+    T = len(s["tokens"])
+    u = unpack(base64.b64decode(s["weights"]), d["layers"], d["heads"], T)
+    return round(int(u[layer, head, s["tokens"].index(q), s["tokens"].index(k)]) / SCALE, 2)
+
+
+def test_the_numbers_the_pages_quote_are_in_the_data():
+    from llmsite.fig_embedding_map import DATA as MAP
+    from llmsite.fig_logit_lens import DATA as LENS
+
+    d = load(DATA)  # docs/04-self-attention.md, "Explore it yourself"
+    assert _w(d, "tired", 13, 8, " it", " animal") == 0.75
+    assert _w(d, "wide-first", 13, 8, " it", " street") == 0.28 and _w(d, "wide-first", 13, 8, " it", " animal") == 0.14
+    assert _w(d, "wide-first", 9, 4, " it", " animal") == 0.56
+    assert _w(d, "bank-grass", 9, 2, " bank", " river") == 0.62
+    ind = next(f for f in d["found"] if f["role"] == "induction")  # docs/05: "layer 18, head 6"
+    assert (ind["layer"], ind["head"]) == (18, 6)
+    lens = load(LENS)  # docs/06: " Paris" only in the top rows; one block earlier for the Eiffel Tower
+    top = lambda p, layer: lens["vocab"][p["lens"][layer][-1][0][0]]
+    capital, eiffel = lens["prompts"][0], lens["prompts"][1]
+    assert [top(capital, layer) for layer in range(31)].index(" Paris") == 30
+    assert [top(eiffel, layer) for layer in range(31)].index(" Paris") == 29
+    m = load(MAP)  # docs/03: Monday's neighbours are days; Paris links to France and Berlin; about a third
+    pts = {p["token"]: p for p in m["points"]}
+    assert {t for t, _ in pts[" Monday"]["neighbours"]} <= {p["token"] for p in m["points"] if p["group"] == "day"}
+    assert {" France", " Berlin"} <= {t for t, _ in pts[" Paris"]["neighbours"]}
+    assert 0.3 <= sum(m["explained"]) <= 0.4
