@@ -1,9 +1,15 @@
+# requires: model
 # RoPE, the way our model marks word order: turn pairs of numbers by an angle that grows
-# with the token's position. No model needed: this is plain arithmetic.
+# with the token's position. Plain arithmetic: from the model we only read two settings.
+import json
 import math
 
-HEAD_DIM = 64  # each attention head works on 64 numbers = 32 pairs
-THETA = 100_000.0  # "rope_theta" in the model's config
+from llmsite.model import model_dir
+
+config = json.loads((model_dir() / "config.json").read_text())  # the model's settings
+HEAD_DIM = config["head_dim"]  # each attention head works on 64 numbers = 32 pairs
+THETA = config["rope_parameters"]["rope_theta"]  # how slowly the slowest pair turns
+print(f"from the model's config: head_dim {HEAD_DIM}, rope_theta {THETA:,.0f}\n")
 
 # Pair i turns by position * freq[i] radians: fast for pair 0, very slow for pair 31.
 freq = [THETA ** (-2 * i / HEAD_DIM) for i in range(HEAD_DIM // 2)]
@@ -35,3 +41,18 @@ print("(the score depends only on the distance, 2 in both cases)\n")
 for distance in (0, 1, 2, 4, 16, 64, 256, 1024):
     score = dot(rotate(vec, distance), rotate(vec, 0)) / dot(vec, vec)
     print(f"distance {distance:5d}: similarity {score:5.2f}")
+
+# The formula from "Under the hood", checked on one pair (a, b) of a query at position m and
+# one pair (c, d) of a key at position n, with made-up numbers:
+a, b, c, d, m, n, f = 0.3, -1.2, 0.7, 0.5, 7, 3, freq[1]
+
+
+def turn(x, y, angle):  # the same turn as in rotate()
+    return x * math.cos(angle) - y * math.sin(angle), y * math.cos(angle) + x * math.sin(angle)
+
+
+(qa, qb), (kc, kd) = turn(a, b, m * f), turn(c, d, n * f)
+cos_part, sin_part = (a * c + b * d) * math.cos((m - n) * f), math.sin((m - n) * f)
+print(f"\none pair, turned, then multiplied:        {qa * kc + qb * kd:9.6f}")
+print(f"(ac+bd)cos((m-n)f) + (ad-bc)sin((m-n)f): {cos_part + (a * d - b * c) * sin_part:9.6f}")
+print(f"the same with the sign flipped (bc-ad):  {cos_part + (b * c - a * d) * sin_part:9.6f}")
