@@ -367,6 +367,9 @@ class Playground {
       const r = await this.engine.next(ids);
       if (my !== this.seq) return;
       this.current = { ids, ...r };
+      let sum = 0;
+      for (const p of r.probs) sum += p;
+      this.root.dataset.sum = String(sum);
       this.timing.textContent = `${fmt(ids.length)} token${ids.length === 1 ? "" : "s"} read, next-token ` +
         `probabilities in ${Math.round(r.ms)} ms.`;
       this.root.dataset.lastMs = String(Math.round(r.ms));
@@ -407,9 +410,6 @@ class Playground {
     const parts = [await this.table(rows, { appendable: this.mode === "next" })];
     let line = `All other tokens: ${pct(Math.max(0, rest))}.`;
     if (this.mode === "dist") {
-      let sum = 0;
-      for (const p of probs) sum += p;
-      this.root.dataset.sum = String(sum);
       line += ` Entropy: ${entropyBits(probs).toFixed(2)} bits.`;
     }
     parts.push(el("p", { class: "pg-summary", text: line }));
@@ -516,4 +516,5 @@ class Playground {
   }
 }
 
-for (const root of document.querySelectorAll('.llm-widget[data-widget="playground"]')) new Playground(root);
+// root.playground: the widget object, for the browser tests (tests/test_playground.py)
+for (const root of document.querySelectorAll('.llm-widget[data-widget="playground"]')) root.playground = new Playground(root);
