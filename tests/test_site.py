@@ -19,6 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 # and GitLab APIs (only with `repo_url`). The browser test below proves none is requested.
 DORMANT_IN_MATERIAL_BUNDLE = ("https://unpkg.com/mermaid", "https://unpkg.com/resize-observer-polyfill",
                               "https://api.github.com/", "https://${e}/api/v4/projects/")
+# wllama's index.js (the model playground, copied from node_modules) knows the Hugging Face hub
+# for its loadModelFromHF(), which the playground never calls: it loads the site's own shards.
+# tests/test_playground.py proves that no request leaves 127.0.0.1.
+DORMANT_IN_WLLAMA = ("https://huggingface.co/${modelId}/",)
 
 LOADS_IN_HTML = re.compile(
     r"<(?!a\b)(?P<tag>\w+)[^>]*?\s(?:src|href|srcset|poster|data)\s*=\s*[\"']?(?P<url>(?:https?:)?//[^\"'\s>]+)", re.I)
@@ -43,6 +47,7 @@ def external_loads(site: Path) -> list[str]:
         else:
             hits = [m["url"] for m in LOADS_IN_JS.finditer(text)
                     if not (f.name.startswith("bundle.") and m["url"].startswith(DORMANT_IN_MATERIAL_BUNDLE))
+                    and not (rel.parts[:2] == ("assets", "playground") and m["url"].startswith(DORMANT_IN_WLLAMA))
                     and m["url"] != "https://"]
         found += [f"{rel}: {u}" for u in hits if not u.startswith(NAMESPACES)]
     return found
