@@ -53,21 +53,22 @@ def build_neighbours(ctx: Context) -> Figure:
     rows, muted, table = [], set(), []
     for word, pairs in words:
         for t, s in pairs[:shown]:
-            same = t.strip().lower() == word.strip().lower()  # the same word in another outfit
+            # the same word in another outfit: other case, no space, or plural
+            same = t.strip().lower().removesuffix("s") == word.strip().lower().removesuffix("s")
             if same:
                 muted.add(len(rows))
-            rows.append((f"{show_token(word)} → {show_token(t)}", s, f"{s:.2f}"))
+            rows.append((f"{word.strip()}: {show_token(t)}", s, f"{s:.2f}"))
             table.append([show_token(word), show_token(t), f"{s:.2f}", "same word" if same else "another word"])
     desc = ("Bar chart of the cosine similarity between four words and their four nearest tokens: "
             + "; ".join(f"{w!r} to {t!r}: {s:.2f}" for w, pairs in words for t, s in pairs[:shown])
-            + ". Grey bars are the same word with another case or spacing.")
+            + ". Grey bars are the same word with another case, spacing or a plural s.")
     return Figure(
         name="03-neighbours",
         svg=natural(svg.value_bars(rows, title="Nearest tokens in the embedding table", description=desc,
                                    fig_id="fig-03-neighbours", ticks=[0, 0.25, 0.5, 0.75, 1.0],
                                    muted=frozenset(muted), width=CHART_W)),
         caption=("Each word's four nearest rows among all 49,152, by cosine similarity (1 = same direction). "
-                 "Grey: the same word in another outfit (capital, no space). Blue: a different word used in "
+                 "Grey: the same word in another outfit (capital, no space, plural). Blue: a different word used in "
                  "similar places, opposites included. ␣ is a space. From the output of neighbours.py below."),
         table_header=["word", "neighbour", "cosine similarity", "kind"],
         table_rows=table,
@@ -79,7 +80,7 @@ def build_bank_by_layer(ctx: Context) -> Figure:
     rel = "04-self-attention/bank.out"
     lines = snippet_output(rel).splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("layer "))
-    names = re.findall(r"\S+ vs \S+", lines[head])
+    names = [n.replace(" vs ", "–") for n in re.findall(r"\S+ vs \S+", lines[head])]
     data = [[float(c) for c in line.split()] for line in lines[head + 1:] if line.strip()]
     series = [(name, [(row[0], row[j + 1]) for row in data]) for j, name in enumerate(names)]
     last = data[-1]
