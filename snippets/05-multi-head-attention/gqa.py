@@ -17,6 +17,7 @@ gqa = cache_bytes_per_token(c.num_key_value_heads)
 full = cache_bytes_per_token(c.num_attention_heads)
 print(f"memory per token, 3 K/V heads (what SmolLM2 does): {gqa:,} bytes")
 print(f"memory per token, 9 K/V heads (one per query head): {full:,} bytes")
+print(f"(in float32, 4 bytes a number, as our CPU runs it: {cache_bytes_per_token(c.num_key_value_heads, 4):,} bytes)")
 for tokens in (2_048, 8_192):
     mib = 2**20
     print(f"for {tokens:,} tokens: {gqa * tokens / mib:,.0f} MiB instead of {full * tokens / mib:,.0f} MiB")
