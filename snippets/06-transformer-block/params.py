@@ -24,3 +24,6 @@ print("same as the model's own count:", total == model.num_parameters())
 lw = W.layers[0]
 print(f"\none block: attention {sum(t.numel() for t in (lw.q, lw.k, lw.v, lw.o)):,},"
       f" feed-forward {sum(t.numel() for t in (lw.gate, lw.up, lw.down)):,}")
+c = model.config  # two numbers the formulas below use, read from the model's config
+print(f"feed-forward width {c.intermediate_size} (gate weights {tuple(lw.gate.shape)}),"
+      f" RMSNorm epsilon {c.rms_norm_eps:.0e}")
