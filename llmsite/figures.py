@@ -120,6 +120,13 @@ FIGURES: dict[str, str] = {
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
     "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
     "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
+    # "Why transformers won" (issue 14): llmsite/fig_recurrent.py
+    "03b-conveyor": "llmsite.fig_recurrent:build_conveyor",
+    "03b-step-time": "llmsite.fig_recurrent:build_step_time",
+    "03b-loss-race": "llmsite.fig_recurrent:build_loss_race",
+    "03b-memory": "llmsite.fig_recurrent:build_memory",
+    "03b-attention-patterns": "llmsite.fig_recurrent:build_attention_patterns",
+    "03b-encoder-decoder": "llmsite.fig_recurrent:build_encoder_decoder",
     # reader-first charts for chapters 1-8 (issue 12): tables that are really pictures
     "01-greedy-loop": "llmsite.fig_reader:build_greedy_loop",
     "03-neighbours": "llmsite.fig_reader:build_neighbours",
