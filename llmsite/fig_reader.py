@@ -57,7 +57,8 @@ def build_neighbours(ctx: Context) -> Figure:
             same = t.strip().lower().removesuffix("s") == word.strip().lower().removesuffix("s")
             if same:
                 muted.add(len(rows))
-            rows.append((f"{word.strip()}: {show_token(t)}", s, f"{s:.2f}"))
+            # two leading spaces widen the label column: its text is wider than svg.CHAR_W guesses
+            rows.append((f"  {word.strip()}: {show_token(t)}", s, f"{s:.2f}"))
             table.append([show_token(word), show_token(t), f"{s:.2f}", "same word" if same else "another word"])
     desc = ("Bar chart of the cosine similarity between four words and their four nearest tokens: "
             + "; ".join(f"{w!r} to {t!r}: {s:.2f}" for w, pairs in words for t, s in pairs[:shown])
@@ -76,6 +77,9 @@ def build_neighbours(ctx: Context) -> Figure:
     )
 
 
+BANK_W = 480  # the widest a figure may be and stay legible at 390 px (tests/test_backbone.py)
+
+
 def build_bank_by_layer(ctx: Context) -> Figure:
     rel = "04-self-attention/bank.out"
     lines = snippet_output(rel).splitlines()
@@ -90,11 +94,12 @@ def build_bank_by_layer(ctx: Context) -> Figure:
             + ". All start at 1; the two river-side banks stay closest.")
     return Figure(
         name="04-bank-by-layer",
-        svg=natural(svg.series_chart(series, title="Context pulls the two banks apart, layer by layer",
+        svg=svg.series_chart(series, title="Context pulls the two banks apart, layer by layer",
                                      description=desc, fig_id="fig-04-bank-by-layer",
                                      x_label="after layer (0 = the plain embedding)",
                                      y_label="similarity (1 = same direction)", markers=True,
-                                     x_range=(0, 30), y_range=(0.5, 1.0), width=CHART_W, height=300)),
+                                     x_range=(0, 30), y_range=(0.5, 1.0), width=BANK_W, height=300,
+                                     ).replace(' width="100%"', f' width="{BANK_W}"', 1),  # three legend entries
         caption=("\" bank\" in \"He fished from the river bank\", \"He borrowed money from the bank\" and "
                  "\"She sat on the grassy bank\": each line compares its vector in two of them. At layer 0 "
                  f"all three are the same row of the table; after layer 30 river vs money is down to {last[1]:.2f}, "
