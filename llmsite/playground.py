@@ -212,7 +212,7 @@ PAGES = {
     "dist": {"mode": "dist", "prompt": "Once upon a time, there was a", "top": 10, "probe": " dragon"},
     "sample": {"mode": "sample", "prompt": "My favourite colour is", "top": 12,
                "temperature": 0.8, "top_k": 0, "top_p": 0.9, "min_p": 0.0},
-    "generate": {"mode": "generate", "prompt": "The capital of France is", "n_predict": 16},
+    "generate": {"mode": "generate", "prompt": "What is the capital of France?", "chat": True, "n_predict": 32},
 }
 
 
@@ -260,6 +260,10 @@ def compute(name: str, model=None, tok=None, hf_tok=None) -> dict:
 
         model, hf_tok = load(device="cpu")
     prompt = cfg["prompt"]
+    if cfg.get("chat"):
+        from llmsite.generate import chat_prompt
+
+        prompt = chat_prompt(hf_tok, prompt)
     ids = hf_tok(prompt).input_ids
     res = {"ids": ids}
     if cfg["mode"] == "generate":
@@ -298,7 +302,11 @@ def result_html(name: str, res: dict, tok) -> str:
     """The prerendered block: one element per line, no blank lines (Markdown leaves it alone)."""
     cfg = PAGES[name]
     mode = cfg["mode"]
-    settings = {k: cfg[k] for k in ("temperature", "top_k", "top_p", "min_p", "probe", "n_predict") if k in cfg}
+    settings = {k: cfg[k] for k in ("temperature", "top_k", "top_p", "min_p", "probe", "n_predict", "chat") if k in cfg}
+    if "chat" in cfg:
+        from llmsite.generate import DEFAULT_SYSTEM
+
+        settings["system"] = DEFAULT_SYSTEM  # the JS writes the same ChatML template
     head = [f'<div class="pg-result" data-mode="{mode}" data-prompt="{_attr(cfg["prompt"])}" '
             f'data-settings="{_attr(json.dumps(settings, ensure_ascii=False))}" data-search-exclude>',
             '<p class="pg-note">Computed with PyTorch in float32 when this page was built, for the prompt below.</p>',
@@ -309,7 +317,8 @@ def result_html(name: str, res: dict, tok) -> str:
         body.append('<p class="pg-stream">' + "".join(
             f'<span class="pg-step" data-id="{t}" title="{_pct(p)}">{html.escape(token_label(tok, t))}</span>'
             for t, p in res["steps"]) + "</p>")
-        body.append('<p class="pg-summary">Greedy (always the most likely token), '
+        how = "with the chat template" if cfg.get("chat") else "as plain text"
+        body.append(f'<p class="pg-summary">The prompt {how}; greedy (always the most likely token), '
                     f'{len(res["steps"])} tokens; hover over a token for its probability.</p>')
     else:
         extra_head = '<th scope="col">after the filters</th>' if mode == "sample" else ""

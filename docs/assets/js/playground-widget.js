@@ -185,7 +185,7 @@ class Engine {
   // feed ids (reusing the KV cache when they extend what it holds) and return all
   // 49,152 probabilities for the next token, as a Float32Array indexed by token id
   // plus the ids sorted by probability (llama.cpp sorts them)
-  next(ids) {
+  next(ids, k = -1) {
     return this.run(async () => {
       const t0 = performance.now();
       let same = 0;
@@ -198,7 +198,7 @@ class Engine {
       await this.w.decode(ids.slice(same), {});
       this.cached = ids.slice();
       const tDecode = performance.now();
-      const all = await this.w.getLogits(-1);
+      const all = await this.w.getLogits(k); // k = -1: all 49,152 (about 0.1 s more than k = 1)
       const probs = new Float32Array(VOCAB);
       const sorted = new Uint32Array(all.length);
       for (let i = 0; i < all.length; i++) {
@@ -271,6 +271,12 @@ class Playground {
         el("label", { for: this.probe.id, text: "A token to look up (start with a space for a word inside a sentence): " }),
         this.probe);
     }
+    if (this.mode === "generate") {
+      this.chat = el("input", { type: "checkbox", id: `pg-chat-${n}`, checked: !!this.settings.chat });
+      this.chat.addEventListener("change", () => { this.ids = null; });
+      return el("div", { class: "pg-probe-row" }, this.chat,
+        el("label", { for: this.chat.id, text: "Chat template (the prompt becomes a user turn, the model writes the assistant's)" }));
+    }
     if (this.mode === "sample") {
       const s = this.settings;
       this.sliders = {};
@@ -338,7 +344,11 @@ class Playground {
   // the prompt's ids: what the reader typed, or the tokens they appended by clicking
   async promptIds() {
     if (this.ids) return this.ids;
-    const text = this.input.value;
+    let text = this.input.value;
+    if (text && this.chat?.checked) { // the same ChatML as llmsite.generate.build_chat_prompt
+      text = `<|im_start|>system\n${this.settings.system}<|im_end|>\n<|im_start|>user\n${text}<|im_end|>\n` +
+        "<|im_start|>assistant\n";
+    }
     return text ? await this.engine.tokenize(text) : [];
   }
 
@@ -493,26 +503,34 @@ class Playground {
     const n = this.settings.n_predict ?? 32;
     if (this.engine.imEnd === null) this.engine.imEnd = (await this.engine.run(() => this.engine.w.lookupToken("<|im_end|>")));
     const stream = el("p", { class: "pg-stream" });
+    const reply = el("p", { class: "pg-reply" });
     const info = el("p", { class: "pg-summary", "aria-live": "polite" });
-    this.out.replaceChildren(stream, info);
+    this.out.replaceChildren(stream, reply, info);
+    const dec = new TextDecoder(); // streaming: a character split over tokens shows when complete
+    let text = "";
     this.out.hidden = false;
     this.result?.setAttribute("hidden", "");
     let seq = ids.slice();
     const t0 = performance.now();
     let made = 0;
     for (let i = 0; i < n && seq.length < this.engine.man.n_ctx; i++) {
-      const r = await this.engine.next(seq);
+      const r = await this.engine.next(seq, 1); // the favourite and its probability (softmax over all)
       if (my !== this.seq) return;
       const id = r.sorted[0];
       const [b] = await this.engine.tokenBytes([id]);
-      stream.append(el("span", { class: "pg-step", "data-id": String(id), title: pct(r.probs[id]), text: tokenLabel(b) }));
+      stream.append(el("span", { class: "pg-step", "data-id": String(id), "data-p": String(r.probs[id]),
+        title: pct(r.probs[id]), text: tokenLabel(b) }));
       made++;
+      if (id !== this.engine.imEnd) text += dec.decode(b, { stream: true });
+      reply.textContent = text;
       seq = [...seq, id];
       const s = (performance.now() - t0) / 1000;
       info.textContent = `${made} token${made === 1 ? "" : "s"} in ${s.toFixed(1)} s (${(made / s).toFixed(1)} tokens/s); ` +
         `KV cache: ${fmt(seq.length - 1)} tokens.`;
       if (id === this.engine.imEnd) break;
     }
+    this.root.dataset.generated = JSON.stringify(seq.slice(ids.length));
+    this.root.dataset.shown = JSON.stringify(ids);
   }
 }
 
