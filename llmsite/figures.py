@@ -120,6 +120,12 @@ FIGURES: dict[str, str] = {
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
     "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
     "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
+    # chapters 12 and 15 (issue 12, part 2): llmsite/fig_builders.py
+    "12-params-tokens": "llmsite.fig_builders:build_params_tokens",
+    "12-exact-match": "llmsite.fig_builders:build_exact_match",
+    "15-next-token": "llmsite.fig_builders:build_next_token_15",
+    "15-stream-by-block": "llmsite.fig_builders:build_stream_by_block",
+    "10-before-after": "llmsite.fig_builders:build_before_after",
     # "Why transformers won" (issue 14): llmsite/fig_recurrent.py
     "03b-conveyor": "llmsite.fig_recurrent:build_conveyor",
     "03b-step-time": "llmsite.fig_recurrent:build_step_time",

@@ -15,7 +15,7 @@ from llmsite import fig_measured, figures
 from llmsite.mkdocs_hooks import mark_outputs
 
 BACKBONE = [n for n, target in figures.FIGURES.items()
-            if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured")]
+            if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured", "llmsite.fig_builders")]
 
 
 def fragment(name: str) -> str:
