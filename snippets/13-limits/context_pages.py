@@ -22,3 +22,11 @@ window = AutoConfig.from_pretrained(model_source()).max_position_embeddings
 for name, size in [("SmolLM2-135M (its config)", window), ("a 100K-token window", 100_000)]:
     pages = size / per_word / WORDS_PER_PAGE
     print(f"  {name:25} {size:>7,} tokens = {size / per_word:>6,.0f} words = {pages:3.0f} pages")
+
+# A common rule of thumb says 100K tokens is about 250 pages. Its arithmetic, beside ours:
+RULE_PER_WORD, RULE_WORDS_PER_PAGE = 1.3, 300  # fewer tokens per word, sparser pages
+rule_pages = 100_000 / RULE_PER_WORD / RULE_WORDS_PER_PAGE
+print(f"\nrule of thumb: {RULE_PER_WORD} tokens per word, {RULE_WORDS_PER_PAGE} words per page:"
+      f" 100,000 tokens = {100_000 / RULE_PER_WORD:,.0f} words = {rule_pages:.0f} pages")
+print(f"  = ours x {per_word / RULE_PER_WORD:.2f} (tokens per word) x {WORDS_PER_PAGE / RULE_WORDS_PER_PAGE:.2f}"
+      f" (words per page) = {rule_pages / (100_000 / per_word / WORDS_PER_PAGE):.2f} times our page count")
