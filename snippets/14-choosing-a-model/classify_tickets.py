@@ -33,3 +33,14 @@ for ticket, expected in tickets:
     right_pick += pick == expected
     print(f"{expected:9} free: {free!r}\n{'':9} pick one of 5: {pick} ({probs.max().item() / probs.sum().item():.0%} of the labels' mass)")
 print(f"\nright: {right_free} of {len(tickets)} writing freely, {right_pick} of {len(tickets)} picking a label")
+
+# (c) Is "billing" picked because it comes first? List the labels in reverse order and pick again.
+order = CATEGORIES[::-1]
+picks = []
+for ticket, _ in tickets:
+    request = f"Classify this support ticket into one of these categories: {', '.join(order)}.\n\nTicket: {ticket}"
+    prompt = tok.apply_chat_template([{"role": "user", "content": request}], tokenize=False, add_generation_prompt=True)
+    ids = tok(prompt + "Category:", return_tensors="pt").input_ids.to(model.device)
+    probs = model(ids).logits[0, -1].float().softmax(dim=-1)[label_ids]
+    picks.append(CATEGORIES[int(probs.argmax())])
+print(f"labels listed as {', '.join(order)}: picks {', '.join(picks)}")
