@@ -52,11 +52,13 @@ serve: widget
 site: widget
 	$(PY) -m llmsite build
 
+# Two processes (pytest-xdist) on a 2-core machine; the 30 slowest tests are listed at the end.
+JOBS ?= auto
 test: widget system-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --durations=30
 
 outputs: model
-	$(PY) -m pytest docs --update-outputs
+	$(PY) -m pytest -n $(JOBS) docs --update-outputs
 
 figures: model
 	$(PY) -m llmsite figures
