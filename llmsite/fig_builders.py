@@ -11,6 +11,7 @@ Builders:
                         with the toy models' accuracies from toy_scaling.out marked
 * ``15-next-token``     the notebook's final probabilities after "…because it" (our forward pass)
 * ``10-before-after``    the tiny GPT's writing at step 0 and at the end (snippets/10-training/train_tiny.out)
+* ``11-preference``      surprise per token of a clear and a rude answer (snippets/11-fine-tuning/preference_pair.out)
 * ``15-stream-by-block`` the notebook's logit lens: the size (RMS) of " it" after each block, and
                         what the model would predict if it stopped there
 """
@@ -350,4 +351,35 @@ def build_before_after(ctx: Context) -> Figure:
         table_rows=[["0", f"{losses[0][1]:.2f}", before.replace("\n", "↵")],
                     [str(last), f"{losses[last][1]:.2f}", after.replace("\n", "↵")]],
         inputs={"snippet_output": "snippets/10-training/train_tiny.out"},
+    )
+
+
+# ----------------------------------------------------------------------------- chapter 11
+
+
+def build_preference(ctx: Context) -> Figure:
+    out = _out("11-fine-tuning/preference_pair.out")
+    rows = [(name, int(n), float(total), float(per)) for name, n, total, per in
+            re.findall(r"^(\w+)\s+(\d+)\s+(-[\d.]+)\s+(-[\d.]+)$", out, re.M)]
+    gap = re.search(r"log-prob gap ([\d.]+), so about ([\de+.]+) times", out)
+    bars = [(f"{name} answer", -per, f"{-per:.2f}") for name, _, _, per in rows]
+    top = max(v for _, v, _ in bars)
+    ticks = [float(i) for i in range(0, int(top) + 2)]
+    desc = ("Bar chart of the model's average surprise per token (minus the log-probability per token) for two "
+            "answers to \"Explain gravity in one sentence.\": "
+            + "; ".join(f"{name}: {v:.2f} over {n} tokens" for (name, n, _, _), (_, v, _) in zip(rows, bars))
+            + f". Lower is more likely. The clear answer wins; in total by a log-probability gap of {gap.group(1)}.")
+    chart = svg.value_bars(bars, title="Which answer does the instruct model find more likely?", description=desc,
+                           fig_id="fig-11-preference", ticks=ticks, tick_label="{:g}",
+                           muted=frozenset(i for i, (n, *_) in enumerate(rows) if n != "clear"), width=CHART_W)
+    return Figure(
+        name="11-preference",
+        svg=chart.replace(' width="100%"', f' width="{CHART_W}"', 1),
+        caption=("The model's surprise per token (shorter bar = more likely) at two hand-written answers to "
+                 "\"Explain gravity in one sentence.\": a clear one and a condescending one. The model already "
+                 f"leans the way a rater would: over the whole answer, about {gap.group(2)} times as likely. "
+                 "From the output of preference_pair.py below."),
+        table_header=["answer", "tokens", "log-probability", "per token"],
+        table_rows=[[name, str(n), f"{total}", f"{per}"] for name, n, total, per in rows],
+        inputs={"snippet_output": "snippets/11-fine-tuning/preference_pair.out"},
     )

@@ -120,6 +120,7 @@ FIGURES: dict[str, str] = {
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
     "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
     "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
+    "11-preference": "llmsite.fig_builders:build_preference",
     # chapters 12 and 15 (issue 12, part 2): llmsite/fig_builders.py
     "12-params-tokens": "llmsite.fig_builders:build_params_tokens",
     "12-exact-match": "llmsite.fig_builders:build_exact_match",
