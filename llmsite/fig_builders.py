@@ -271,7 +271,7 @@ def build_stream_by_block(ctx: Context) -> Figure:
         size = float(h.pow(2).mean().sqrt())
         guess = show_token(ctx.tok.decode([int(unembed(h, W).argmax())]))
         pts.append((i, size))
-        labels.append(f'"{guess}"')
+        labels.append({",": "comma"}.get(guess, guess))
         table.append([str(i), f"{size:.2f}", f'"{guess}"'])
     desc = ("Line chart of the size (root mean square) of the last token's vector, \" it\", after blocks "
             + ", ".join(f"{i}: {s:.1f}, predicting {g}" for (i, s), g in zip(pts, labels)) + ".")
@@ -285,7 +285,7 @@ def build_stream_by_block(ctx: Context) -> Figure:
         svg=chart.replace(' width="100%"', f' width="{CHART_W}"', 1),
         caption=("The vector of \"␣it\" after 0, 5, … 30 blocks: its size (root mean square, as in chapter 6) "
                  "and, beside each dot, the token the model would predict if it stopped there (the logit "
-                 "lens). Commas for most of the way, then \"'s\", and \"␣was\" only at the end. Computed by "
+                 "lens). A comma for most of the way, then 's, and ␣was only at the end. Computed by "
                  "our forward pass, as in the notebook's step 4."),
         table_header=["blocks passed", "size (RMS)", "prediction if it stopped here"],
         table_rows=table,
