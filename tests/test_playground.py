@@ -25,6 +25,9 @@ from llmsite import playground
 
 REPO = Path(__file__).resolve().parent.parent
 W = '.llm-widget[data-widget="playground"]'
+# one browser with the model loaded for the whole module: keep it on one xdist worker
+# (effective with `pytest -n 2 --dist loadgroup`; with plain `-n`, each worker loads its own)
+pytestmark = pytest.mark.xdist_group("playground")
 PAGES = {"01-big-picture": "next", "07-next-token-prediction": "dist", "08-sampling": "sample",
          "09-generation": "generate"}
 
