@@ -519,7 +519,7 @@ class Playground {
       const id = r.sorted[0];
       const [b] = await this.engine.tokenBytes([id]);
       stream.append(el("span", { class: "pg-step", "data-id": String(id), "data-p": String(r.probs[id]),
-        title: pct(r.probs[id]), text: tokenLabel(b) }));
+        title: pct(r.probs[id]) }, tokenLabel(b), el("small", { class: "pg-p", text: ` ${pct(r.probs[id])}` })));
       made++;
       if (id !== this.engine.imEnd) text += dec.decode(b, { stream: true });
       reply.textContent = text;
