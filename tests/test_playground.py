@@ -254,6 +254,30 @@ def test_browser_token_ids_equal_llmsite_tokenizer(session, tok):
 @pytest.mark.browser
 @pytest.mark.model
 @pytest.mark.slow
+def test_token_labels_equal_the_prerendered_ones(session, tok):
+    """JS labels (white space as ␣ ↵, part of a character as [F0 9F]) = Python's, per token."""
+    ids = sorted({i for t in PROMPTS for i in tok.encode(t)} | {216, 30, 198, 2})
+    data = [list(tok.token_bytes(i)) for i in ids]
+    assert any(not _whole_utf8(bytes(d)) for d in data)  # some tokens hold part of a character
+    got = session.page.evaluate("""async ([url, data]) => {
+        const m = await import(url);
+        return data.map((d) => m.tokenLabel(Uint8Array.from(d)));
+    }""", [f"{session.base}/assets/js/playground-widget.js", data])
+    want = [playground.token_label(tok, i) for i in ids]
+    assert [(i, g) for i, g, w in zip(ids, got, want) if g != w] == []
+
+
+def _whole_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+@pytest.mark.browser
+@pytest.mark.model
+@pytest.mark.slow
 def test_top10_matches_pytorch_float32(session, torch_model, record_property):
     """llama.cpp on the 4-bit weights vs PyTorch on the same weights in float32."""
     from llmsite.predict import next_token_probs
