@@ -52,10 +52,11 @@ serve: widget
 site: widget
 	$(PY) -m llmsite build
 
-# Two processes (pytest-xdist) on a 2-core machine; the 30 slowest tests are listed at the end.
+# Two processes (pytest-xdist; tests that share one browser model stay together: xdist_group)
+# on a 2-core machine; the 30 slowest tests are listed at the end.
 JOBS ?= auto
 test: widget system-deps
-	$(PY) -m pytest -n $(JOBS) --durations=30
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup --durations=30
 
 outputs: model
 	$(PY) -m pytest -n $(JOBS) docs --update-outputs
