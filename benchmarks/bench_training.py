@@ -41,22 +41,23 @@ def main(argv=None) -> None:
     train(cfg, data, steps=tiny_steps, device="cpu")
     t_tiny = time.perf_counter() - t0
     print(f"tiny GPT, {tiny_steps} steps: {t_tiny:.1f} s")
-    rows = [["chapter 10: tiny GPT (train_tiny.py)", f"{tiny_steps} × 32 × 64", f"{t_tiny:.0f}", "1.0×"]]
+    rows = [["ch. 10 tiny GPT", f"{tiny_steps}×32×64", f"{t_tiny:.0f}", "1.0×"]]
     if not args.skip_scaling:
         t0 = time.perf_counter()
         scaling_experiment(data, steps=scaling_steps, device="cpu")
         t_sc = time.perf_counter() - t0
         print(f"toy scaling, 4 sizes × {scaling_steps} steps: {t_sc:.1f} s")
-        rows.append(["chapter 12: toy scaling, 4 sizes (toy_scaling.py)", f"4 × {scaling_steps} × 16 × 64",
+        rows.append(["ch. 12 toy scaling", f"4×{scaling_steps}×16×64",
                      f"{t_sc:.0f}", f"{t_sc / t_tiny:.1f}×"])
     if args.quick:
         print("(quick run: nothing written)")
         return
-    notes = ("One run each, end to end (training plus the loss estimates along the way; not the "
-             "corpus loading), CPU, 1 torch thread, the pinned CPU kernels of `llmsite.cpu`. "
-             "Steps × windows × characters per window in the second column.")
+    notes = ("One run each of `snippets/10-training/train_tiny.py`'s and `snippets/12-scaling/toy_scaling.py`'s "
+             "training, end to end (with the loss estimates along the way; not the corpus loading), CPU, 1 torch "
+             "thread, the pinned CPU kernels of `llmsite.cpu`, on a machine shared with other jobs: a quiet one "
+             "is faster. Second column: (models ×) steps × windows × characters per window.")
     path = measurements.write("training-time", "Wall time of the training chapters' runs",
-                              ["run", "steps × windows × chars", "seconds", "vs tiny GPT"],
+                              ["run", "steps × windows × chars", "seconds", "vs ch. 10"],
                               rows, benchmark=BENCH, notes=notes)
     print(f"wrote {path.relative_to(ROOT)}")
 
