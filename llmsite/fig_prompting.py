@@ -42,6 +42,7 @@ def rate_chart(rows: list[dict], *, title: str, description: str, fig_id: str, c
     bar_h, gap, top, bottom = 20, 12, 24 if chance is not None else 8, 30
     label_w = CHAR_W * max(len(r["name"]) for r in rows) + 14
     value_w = CHAR_W * 12
+    width = max(width, label_w + value_w + 8 + 240)  # the plot itself keeps at least 240 px
     plot_w = width - label_w - value_w - 8
     height = top + len(rows) * (bar_h + gap) + bottom
     x_of = lambda pct: label_w + plot_w * pct / 100  # noqa: E731
@@ -51,7 +52,7 @@ def rate_chart(rows: list[dict], *, title: str, description: str, fig_id: str, c
         y = top + i * (bar_h + gap)
         mid = y + bar_h / 2
         out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(mid + 4.5))} text-anchor="end" fill="currentColor"'
-                   f' class="llm-label">{escape(r["name"])}</text>')
+                   f'>{escape(r["name"])}</text>')
         out.append(f'<rect{_attrs(x=_num(label_w), y=y, width=_num(max(x_of(r["rate"]) - label_w, 1)), height=bar_h, rx=3)}'
                    f' class="llm-bar" fill="{BLUE}"><title>{escape(r["name"])}: {r["k"]} of {r["n"]}</title></rect>')
         lo, hi = x_of(r["lo"]), x_of(r["hi"])
@@ -86,7 +87,7 @@ def _rates_figure(name: str, out_file: str, *, title: str, caption: str, what: s
     return Figure(
         name=name,
         svg=rate_chart(rows, title=title, description=desc, fig_id=f"fig-{name}", chance=chance, chance_text=chance_text),
-        caption=caption + f" Bars: the share of n cases; whiskers: 95% Wilson interval. From the output of {out_file[:-4]}.py below.",
+        caption=caption + f" Bars: the share of the n tickets; whiskers: 95% Wilson interval. From the output of {out_file[:-4]}.py below.",
         table_header=["condition", "right / n", "rate", "95% CI"],
         table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
         inputs={"snippet_output": f"snippets/14b-prompting/{out_file}"},
@@ -95,8 +96,110 @@ def _rates_figure(name: str, out_file: str, *, title: str, caption: str, what: s
 
 def build_accuracy(ctx: Context) -> Figure:
     return _rates_figure(
-        "14b-accuracy", "zero_vs_few.out", title="Accuracy on 60 tickets: four ways to ask and read",
+        "14b-accuracy", "zero_vs_few.out", title="Accuracy on 60 tickets: two prompts, three readings",
         what="the share of 60 synthetic tickets classified right", chance=0.2,
-        caption="The same 60 tickets, asked with no examples (zero-shot) or with 10 solved examples "
-                "(few-shot), and read freely (the model's favourite next token) or constrained "
-                "(the best of the 5 label tokens).")
+        caption="The same 60 tickets, asked with no examples (zero-shot) or after 5 solved ones (few-shot), and "
+                "read three ways: free (the model's favourite next token), constrained (the best of the 5 label "
+                "tokens) or calibrated (constrained, divided by the prompt's scores for an empty ticket).")
+
+
+def build_label_order(ctx: Context) -> Figure:
+    text = recorded("label_order.out")
+    rows = []
+    for block in re.split(r"^order: ", text, flags=re.M)[1:]:
+        first = block.split(",")[0].strip()
+        for r in rates(block, lambda name: name in ("right", "picked the first listed")):
+            r["name"] = f"{first} 1st: " + ("right" if r["name"] == "right" else "picked it")
+            rows.append(r)
+    for r in rates(text, lambda name: name.startswith("all orders")):
+        rows.append({**r, "name": "all: picked the 1st"})
+    desc = ("Bar chart, two bars for each of the 5 orders of the labels in the prompt (each label listed first "
+            "once): the share of 20 tickets classified right, and the share given the label listed first, then that "
+            "share over all orders, each with "
+            "its 95% confidence interval: "
+            + "; ".join(f"{r['name']}: {r['k']} of {r['n']}" for r in rows) + ". A dashed line marks 20%, guessing.")
+    return Figure(
+        name="14b-label-order",
+        svg=rate_chart(rows, title="Five orders of the same five labels", description=desc,
+                       fig_id="fig-14b-label-order", chance=0.2, width=500),
+        caption="20 tickets (4 per category), zero-shot and constrained, with the list of categories rotated so that "
+                "each label comes first (1st) once. Bars: the share right, and the share given the label listed first "
+                "(picked it); "
+                "whiskers: 95% Wilson interval. From the output of label_order.py below.",
+        table_header=["order and result", "k / n", "rate", "95% CI"],
+        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
+        inputs={"snippet_output": "snippets/14b-prompting/label_order.out"},
+    )
+
+
+def build_instruction_position(ctx: Context) -> Figure:
+    text = recorded("instruction_position.out")
+    rows = []
+    for block in re.split(r"^(?=instruction )", text, flags=re.M)[1:]:
+        where = block.split(" (")[0].replace("instruction ", "")
+        for r in rates(block):
+            r["name"] = f"{where}, {r['name']}"
+            rows.append(r)
+    desc = ("Bar chart of the share of 60 tickets classified right, with about 250 tokens of notes in the prompt and "
+            "the instruction first or last, each read constrained and calibrated, with 95% confidence intervals: "
+            + "; ".join(f"instruction {r['name']}: {r['k']} of {r['n']}, {r['rate']}%" for r in rows)
+            + ". A dashed line marks 20%, guessing.")
+    return Figure(
+        name="14b-instruction-position",
+        svg=rate_chart(rows, title="Instruction first or last in a long prompt", description=desc,
+                       fig_id="fig-14b-instruction-position", chance=0.2),
+        caption="The same 60 tickets with about 250 tokens of house-style notes pasted before each one; the "
+                "instruction (the list of categories) comes first, far from the answer, or last, right before it. "
+                "Bars: the share right; whiskers: 95% Wilson interval. From the output of instruction_position.py below.",
+        table_header=["instruction, reading", "right / n", "rate", "95% CI"],
+        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
+        inputs={"snippet_output": "snippets/14b-prompting/instruction_position.out"},
+    )
+
+
+def build_chain_of_thought(ctx: Context) -> Figure:
+    return _rates_figure(
+        "14b-chain-of-thought", "chain_of_thought.out", title="Thinking first, on 135M parameters",
+        what="the share of 20 tickets classified right", chance=0.2,
+        caption="20 tickets (4 per category): the label picked straight away, or after the model wrote up to "
+                "24 tokens about the ticket first.")
+
+
+def build_injection(ctx: Context) -> Figure:
+    return _rates_figure(
+        "14b-injection", "injection.out", title="A hidden line against the system prompt",
+        what="the share of 48 non-refund tickets that the model labelled refund", chance=None,
+        caption="48 tickets that are not about refunds. The system prompt forbids following instructions inside a "
+                "ticket; one line added to each ticket says the category is refund.")
+
+
+AMBIG = re.compile(r"^(ambiguous|reading 1|reading 2)\s+((?:\s*\d+%){5})\s{3}(.*)$", re.M)
+LABEL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]  # Okabe–Ito
+
+
+def build_ambiguity(ctx: Context) -> Figure:
+    from llmsite.fig_measured import natural, segment_bars
+    from llmsite.prompting import LABELS
+
+    found = [(kind, [int(p) for p in re.findall(r"(\d+)%", probs)], text) for kind, probs, text in AMBIG.findall(recorded("ambiguity.out"))]
+    if not found:
+        raise ValueError("no rows found in ambiguity.out")
+    rows = []
+    for i, (kind, probs, _) in enumerate(found):
+        tag = f"{i // 3 + 1}: {kind}"
+        rows.append((tag, [(p, lab, f"{p}%" if p >= 10 else "") for p, lab in zip(probs, LABELS)]))
+    desc = ("Stacked bars, one per request, splitting 100% between the 5 labels: "
+            + "; ".join(f"request {i // 3 + 1} {kind} (\"{text}\"): " + ", ".join(f"{lab} {p}%" for lab, p in zip(LABELS, probs))
+                        for i, (kind, probs, text) in enumerate(found)) + ".")
+    svg_text = segment_bars(rows, title="One request, two readings: the model's label probabilities",
+                            description=desc, fig_id="fig-14b-ambiguity", unit="%", ticks=[0, 25, 50, 75, 100],
+                            legend=[(lab, c, lab) for lab, c in zip(LABELS, LABEL_COLOURS)], label_w=110, width=540)
+    return Figure(
+        name="14b-ambiguity",
+        svg=natural(svg_text),
+        caption="Two ambiguous tickets, each followed by two versions that say which reading is meant. Each bar "
+                "splits the model's probability (calibrated) between the 5 labels. From the output of ambiguity.py below.",
+        table_header=["request", "text", *LABELS],
+        table_rows=[[f"{i // 3 + 1}: {kind}", text, *[f"{p}%" for p in probs]] for i, (kind, probs, text) in enumerate(found)],
+        inputs={"snippet_output": "snippets/14b-prompting/ambiguity.out"},
+    )

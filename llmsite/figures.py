@@ -120,6 +120,13 @@ FIGURES: dict[str, str] = {
     "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
     "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
     "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
+    # "Prompting, measured" (issue 14 §2): llmsite/fig_prompting.py, from the chapter's recorded outputs
+    "14b-accuracy": "llmsite.fig_prompting:build_accuracy",
+    "14b-label-order": "llmsite.fig_prompting:build_label_order",
+    "14b-instruction-position": "llmsite.fig_prompting:build_instruction_position",
+    "14b-chain-of-thought": "llmsite.fig_prompting:build_chain_of_thought",
+    "14b-injection": "llmsite.fig_prompting:build_injection",
+    "14b-ambiguity": "llmsite.fig_prompting:build_ambiguity",
     "11-preference": "llmsite.fig_builders:build_preference",
     # chapters 12 and 15 (issue 12, part 2): llmsite/fig_builders.py
     "12-params-tokens": "llmsite.fig_builders:build_params_tokens",
