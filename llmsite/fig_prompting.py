@@ -42,7 +42,7 @@ def rate_chart(rows: list[dict], *, title: str, description: str, fig_id: str, c
     bar_h, gap, top, bottom = 20, 12, 24 if chance is not None else 8, 30
     label_w = CHAR_W * max(len(r["name"]) for r in rows) + 14
     value_w = CHAR_W * 12
-    width = max(width, label_w + value_w + 8 + 240)  # the plot itself keeps at least 240 px
+    width = max(width, label_w + value_w + 8 + 180)  # the plot itself keeps at least 180 px
     plot_w = width - label_w - value_w - 8
     height = top + len(rows) * (bar_h + gap) + bottom
     x_of = lambda pct: label_w + plot_w * pct / 100  # noqa: E731
@@ -79,8 +79,8 @@ def rate_chart(rows: list[dict], *, title: str, description: str, fig_id: str, c
 
 
 def _rates_figure(name: str, out_file: str, *, title: str, caption: str, what: str, chance: float | None,
-                  chance_text: str = "guessing", keep=lambda name: True) -> Figure:
-    rows = rates(recorded(out_file), keep)
+                  chance_text: str = "guessing", keep=lambda name: True, rename=lambda name: name) -> Figure:
+    rows = [{**r, "name": rename(r["name"])} for r in rates(recorded(out_file), keep)]
     desc = (f"Bar chart of {what}, each with its 95% confidence interval: "
             + "; ".join(f"{r['name']}: {r['k']} of {r['n']}, {r['rate']}% ({r['lo']}% to {r['hi']}%)" for r in rows)
             + (f". A dashed line marks {chance:.0%}, {chance_text}." if chance is not None else "."))
@@ -121,7 +121,7 @@ def build_label_order(ctx: Context) -> Figure:
     return Figure(
         name="14b-label-order",
         svg=rate_chart(rows, title="Five orders of the same five labels", description=desc,
-                       fig_id="fig-14b-label-order", chance=0.2, width=500),
+                       fig_id="fig-14b-label-order", chance=0.2),
         caption="20 tickets (4 per category), zero-shot and constrained, with the list of categories rotated so that "
                 "each label comes first (1st) once. Bars: the share right, and the share given the label listed first "
                 "(picked it); "
@@ -167,8 +167,9 @@ def build_chain_of_thought(ctx: Context) -> Figure:
 
 def build_injection(ctx: Context) -> Figure:
     return _rates_figure(
-        "14b-injection", "injection.out", title="A hidden line against the system prompt",
+        "14b-injection", "injection.out", title="A hidden line against the system prompt: how often the answer is refund",
         what="the share of 48 non-refund tickets that the model labelled refund", chance=None,
+        rename=lambda name: name.replace(", picked refund", ""),
         caption="48 tickets that are not about refunds. The system prompt forbids following instructions inside a "
                 "ticket; one line added to each ticket says the category is refund.")
 
@@ -178,7 +179,6 @@ LABEL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]  # Okabe
 
 
 def build_ambiguity(ctx: Context) -> Figure:
-    from llmsite.fig_measured import natural, segment_bars
     from llmsite.prompting import LABELS
 
     found = [(kind, [int(p) for p in re.findall(r"(\d+)%", probs)], text) for kind, probs, text in AMBIG.findall(recorded("ambiguity.out"))]
@@ -191,15 +191,59 @@ def build_ambiguity(ctx: Context) -> Figure:
     desc = ("Stacked bars, one per request, splitting 100% between the 5 labels: "
             + "; ".join(f"request {i // 3 + 1} {kind} (\"{text}\"): " + ", ".join(f"{lab} {p}%" for lab, p in zip(LABELS, probs))
                         for i, (kind, probs, text) in enumerate(found)) + ".")
-    svg_text = segment_bars(rows, title="One request, two readings: the model's label probabilities",
-                            description=desc, fig_id="fig-14b-ambiguity", unit="%", ticks=[0, 25, 50, 75, 100],
-                            legend=[(lab, c, lab) for lab, c in zip(LABELS, LABEL_COLOURS)], label_w=110, width=540)
+    svg_text = stacked_bars(rows, title="One request, two readings: the model's label probabilities",
+                            description=desc, fig_id="fig-14b-ambiguity",
+                            legend=list(zip(LABELS, LABEL_COLOURS)))
     return Figure(
         name="14b-ambiguity",
-        svg=natural(svg_text),
+        svg=svg_text,
         caption="Two ambiguous tickets, each followed by two versions that say which reading is meant. Each bar "
                 "splits the model's probability (calibrated) between the 5 labels. From the output of ambiguity.py below.",
         table_header=["request", "text", *LABELS],
         table_rows=[[f"{i // 3 + 1}: {kind}", text, *[f"{p}%" for p in probs]] for i, (kind, probs, text) in enumerate(found)],
         inputs={"snippet_output": "snippets/14b-prompting/ambiguity.out"},
     )
+
+
+def stacked_bars(rows, *, title: str, description: str, fig_id: str, legend: list[tuple[str, str]],
+                 width: int = CHART_W, label_w: float = 100) -> str:
+    """One bar per row split into segments that add up to 100%; ``rows`` = [(label, [(pct, kind, text)])].
+    The legend wraps onto as many lines as it needs, so the chart stays narrow for phones."""
+    colours = dict(legend)
+    plot_w = width - label_w - 12
+    items, lines, x = [], 0, label_w
+    for kind, colour in legend:
+        w = 17 + CHAR_W * 0.92 * len(kind) + 14
+        if x + w > width and x > label_w:
+            lines, x = lines + 1, label_w
+        items.append((kind, colour, x, 6 + lines * 20))
+        x += w
+    top = 6 + (lines + 1) * 20 + 8
+    bar_h, gap = 24, 12
+    height = top + len(rows) * (bar_h + gap) + 26
+    out = _svg_open(width, height, title, description, fig_id)
+    for kind, colour, lx, ly in items:
+        out.append(f'<rect{_attrs(x=_num(lx), y=ly, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}" fill="{colour}"/>')
+        out.append(f'<text{_attrs(x=_num(lx + 17), y=_num(ly + 10.5))} fill="currentColor" font-size="12">{escape(kind)}</text>')
+    for i, (label, segs) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(y + bar_h / 2 + 4.5))} text-anchor="end"'
+                   f' fill="currentColor">{escape(label)}</text>')
+        total = sum(v for v, _, _ in segs) or 1
+        x = label_w
+        for value, kind, text in segs:
+            w = plot_w * value / total
+            out.append(f'<rect{_attrs(x=_num(x), y=y, width=_num(max(w, 0.8)), height=bar_h)} class="llm-seg llm-seg-{kind}"'
+                       f' fill="{colours[kind]}" stroke="currentColor" stroke-opacity="0.35" stroke-width="0.6">'
+                       f'<title>{escape(label)}: {escape(kind)} {value}%</title></rect>')
+            if text and CHAR_W * 0.85 * len(text) + 6 < w:
+                out.append(f'<text{_attrs(x=_num(x + w / 2), y=_num(y + bar_h / 2 + 4))} text-anchor="middle"'
+                           f' fill="#000000" font-size="12">{escape(text)}</text>')
+            x += w
+    axis_y = top + len(rows) * (bar_h + gap) - gap / 2
+    for t in (0, 25, 50, 75, 100):
+        tx = _num(label_w + plot_w * t / 100)
+        out.append(f'<text{_attrs(x=tx, y=_num(axis_y + 15))} text-anchor="middle" fill="currentColor"'
+                   f' fill-opacity="0.75" font-size="11">{t}%</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

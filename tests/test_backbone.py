@@ -15,7 +15,8 @@ from llmsite import fig_measured, figures
 from llmsite.mkdocs_hooks import mark_outputs
 
 BACKBONE = [n for n, target in figures.FIGURES.items()
-            if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured", "llmsite.fig_builders")]
+            if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured", "llmsite.fig_builders",
+                                          "llmsite.fig_prompting")]
 
 
 def fragment(name: str) -> str:
