@@ -6,7 +6,7 @@ seeded), so the figure's numbers are the ones the snippet prints:
 * ``10-loss-curve``  ← snippets/10-training/train_tiny.py
 * ``12-toy-scaling`` ← snippets/12-scaling/toy_scaling.py
 
-Neither needs the real model; they train for a minute or two each.
+Neither needs the real model; how long they train is measured by benchmarks/bench_training.py.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def build_toy_scaling(ctx: Context) -> Figure:
             x_label="parameters", y_label="held-out loss", log_x=True, log_y=True, markers=True,
             point_labels=[[f"{p.val_loss:.2f}" for p in points]]),
         caption=(f"A toy, not a scaling law: four tiny character-level models, each trained on the same "
-                 f"{tokens:,} characters of the Python docs (seed 0, CPU, a minute or two in all). "
+                 f"{tokens:,} characters of the Python docs (seed 0, CPU; the time this takes is measured below the chart). "
                  "Both axes are logarithmic."),
         table_header=["parameters", "characters trained on", "characters per parameter",
                       "training compute (6·N·D FLOPs)", "held-out loss", "next character right"],

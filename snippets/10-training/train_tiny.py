@@ -1,4 +1,4 @@
-# Train a tiny GPT from scratch on the Python docs: about a minute on one CPU core.
+# Train a tiny GPT from scratch on the Python docs: a few minutes on one CPU core (timed on the page).
 from llmsite.train import TinyConfig, TinyGPT, load_corpus, sample, train
 
 data = load_corpus()
