@@ -38,11 +38,13 @@ MKL = "AVX2,STRICT"
 CAPABILITY = "AVX2"
 #: set to 1 to let torch and MKL choose by CPU (the pin is then off)
 NATIVE = "LLMSITE_NATIVE_KERNELS"
-#: the variables this module sets, and what they held before (None: unset), for child processes
+#: the variables this module sets
 PINNED_VARS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
+#: where :func:`pin` keeps what they held before ("" when unset), so that child processes
+#: (pytest-xdist workers, snippets) still know the reader's own environment
+BEFORE = "LLMSITE_UNPINNED_"
 #: how :func:`check`'s warning starts (the snippet runner looks for it)
 WARNING = "llmsite: CPU kernels not pinned"
-_before: dict[str, str | None] = {}
 
 
 def cpu_flags() -> set[str]:
@@ -79,8 +81,7 @@ def pin() -> bool:
     if not wanted():
         return False
     for name, value in zip(PINNED_VARS, (ATEN, MKL)):
-        if name not in _before:
-            _before[name] = os.environ.get(name)
+        os.environ.setdefault(BEFORE + name, os.environ.get(name, ""))  # only the first pin records it
         os.environ[name] = value
     return True
 
@@ -133,9 +134,17 @@ def reader_env(env: dict[str, str] | None = None) -> dict[str, str]:
     :func:`pin` set, so a child process must pin itself by importing llmsite, as it would for
     a reader who types ``python snippets/...py``."""
     env = dict(os.environ if env is None else env)
-    for name, value in _before.items():
-        if value is None:
-            env.pop(name, None)
-        else:
+    for name in PINNED_VARS:
+        if (BEFORE + name) not in env:
+            continue  # never pinned
+        value = env.pop(BEFORE + name)
+        if value:
             env[name] = value
+        else:
+            env.pop(name, None)
     return env
+
+
+def before(name: str) -> str | None:
+    """What ``name`` held before llmsite pinned it (None: unset)."""
+    return os.environ.get(BEFORE + name) or None

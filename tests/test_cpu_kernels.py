@@ -88,7 +88,10 @@ def test_pin_sets_the_variables_and_reader_env_takes_them_back(monkeypatch):
     assert torch.backends.cpu.get_cpu_capability() == cpu.CAPABILITY  # this test process is pinned too
     child = cpu.reader_env()
     for name in cpu.PINNED_VARS:
-        assert child.get(name) == cpu._before.get(name)
+        assert child.get(name) == cpu.before(name)
+        assert cpu.BEFORE + name not in child
+    # a child that imports llmsite again (an xdist worker) keeps the first record
+    assert cpu.reader_env(dict(os.environ, **{cpu.BEFORE + "MKL_CBWR": "AVX512"}))["MKL_CBWR"] == "AVX512"
     monkeypatch.setenv(cpu.NATIVE, "1")
     assert not cpu.wanted() and not cpu.pinned()
     assert cpu.NATIVE in cpu.why_not_pinned()

@@ -217,7 +217,24 @@ def real_logits():
 def test_matches_transformers_warpers_on_real_logits(real_logits, kw):
     for prompt, logits in real_logits.items():
         assert logits.shape == (49152,)
-        _same_distribution(S.filtered_probs(logits, **kw), _hf_probs(logits, **kw))
+        ours, ref = S.filtered_probs(logits, **kw), _hf_probs(logits, **kw)
+        if set(kw) <= {"top_p", "temperature"} and "top_p" in kw and not torch.equal(ours > 0, ref > 0):
+            _only_a_float_tie_at_the_top_p_boundary(logits, ours > 0, ref > 0, kw)
+            continue
+        _same_distribution(ours, ref)
+
+
+def _only_a_float_tie_at_the_top_p_boundary(logits, ours, ref, kw):
+    """Both rules keep a token while the tokens before it hold less than p; they add up the
+    float32 probabilities in opposite orders (transformers from the least likely up), so when
+    the mass before the last token lies within float32 rounding of p they may disagree on that
+    one token. Seen on "Once upon a time, there was a" with the pinned AVX2 kernels: 0.8999901
+    of mass before token 698 (exact, in float64) against p = 0.9. Anything else is a bug."""
+    differ = (ours != ref).nonzero().flatten()
+    assert len(differ) == 1, f"{kw}: {len(differ)} tokens differ, not a boundary tie"
+    probs = torch.softmax(logits.double() / kw.get("temperature", 1.0), -1)
+    before = probs[probs > probs[differ[0]]].sum().item()
+    assert abs(before - kw["top_p"]) < 1e-4, f"{kw}: mass before the differing token is {before}"
 
 
 def test_a_wrong_top_p_rule_is_caught():
