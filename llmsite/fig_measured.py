@@ -73,17 +73,23 @@ def segment_bars(rows, *, title: str, description: str, fig_id: str, unit: str, 
     written inside the segment when it fits, else left out (the table has every number).
     """
     colours = {k: c for k, c, _ in legend}
-    bar_h, gap, top = 26, 14, 30
+    # Legend entries side by side, starting a new line where the next would run off the figure.
+    places, x, line = [], label_w, 0
+    for kind, colour, text in legend:
+        w = 17 + svg.CHAR_W * 0.92 * len(text)
+        if x > label_w and x + w > width - 4:
+            x, line = label_w, line + 1
+        places.append((x, 6 + 18 * line, kind, colour, text))
+        x += w + 18
+    bar_h, gap, top = 26, 14, 30 + 18 * line
     plot_w = width - label_w - 16
     top_value = ticks[-1]
     height = top + len(rows) * (bar_h + gap) + 34
     out = _svg_open(width, height, title, description, fig_id)
-    x = label_w
-    for kind, colour, text in legend:
-        out.append(f'<rect{_attrs(x=_num(x), y=6, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}"'
+    for x, y, kind, colour, text in places:
+        out.append(f'<rect{_attrs(x=_num(x), y=y, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}"'
                    f' fill="{colour}"/>')
-        out.append(f'<text{_attrs(x=_num(x + 17), y=16.5)} fill="currentColor" font-size="12">{escape(text)}</text>')
-        x += 17 + svg.CHAR_W * 0.92 * len(text) + 18
+        out.append(f'<text{_attrs(x=_num(x + 17), y=_num(y + 10.5))} fill="currentColor" font-size="12">{escape(text)}</text>')
     for i, (label, segs) in enumerate(rows):
         y = top + i * (bar_h + gap)
         out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(y + bar_h / 2 + 4.5))} text-anchor="end"'
