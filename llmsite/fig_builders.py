@@ -315,10 +315,18 @@ def build_before_after(ctx: Context) -> Figure:
     losses = {int(a): (float(b), float(c)) for a, b, c in
               re.findall(r"^step\s+(\d+)\s+loss: training text ([\d.]+)\s+held-out text ([\d.]+)", out, re.M)}
     last = max(losses)
+    midway = {}  # step -> what it wrote then (the lines under that step's loss)
+    step = None
+    for line in out.splitlines():
+        if m := re.match(r"^step\s+(\d+)\s+loss:", line):
+            step = int(m[1])
+        elif (m := re.match(r"^\s+it writes: (.*)$", line)) and step is not None:
+            midway[step] = ast.literal_eval(m[1])
     per_line, n_lines = 52, 4
     width = 420
-    panels = [(f"step 0 (random weights): held-out loss {losses[0][1]:.2f}", before),
-              (f"step {last}: held-out loss {losses[last][1]:.2f}", after)]
+    panels = ([(f"step 0 (random weights): held-out loss {losses[0][1]:.2f}", before)]
+              + [(f"step {s}: held-out loss {losses[s][1]:.2f}", t) for s, t in sorted(midway.items())]
+              + [(f"step {last}: held-out loss {losses[last][1]:.2f}", after)])
     y = 8
     body = []
     for head, sample in panels:
@@ -339,17 +347,19 @@ def build_before_after(ctx: Context) -> Figure:
     desc = (f"Two samples of the tiny model's writing, each starting with \"The \". Before training (held-out "
             f"loss {losses[0][1]:.2f}): {before!r}. After {last} steps (held-out loss {losses[last][1]:.2f}): "
             f"{after[:160]!r}…")
-    svg_text = "\n".join(_svg_open(width, height, "The same model, before and after training", desc,
+    svg_text = "\n".join(_svg_open(width, height, "The same model as it learns", desc,
                                    "fig-10-before-after") + body + ["</svg>"]) + "\n"
     return Figure(
         name="10-before-after",
         svg=svg_text,
-        caption=(f"What the tiny model writes when it starts from \"The \", at the two ends of the loss curve: "
-                 f"random keys at step 0, English-shaped words and Python names after {last} steps "
-                 "(↵ is a new line). From the output of train_tiny.py below; the table has both samples whole."),
+        caption=(f"What the tiny model writes when it starts from \"The \", along the loss curve: random keys "
+                 f"at step 0, \"the\" everywhere by step {min(midway, default=last)}, English-shaped words and "
+                 f"Python names after {last} steps (↵ is a new line). From the output of train_tiny.py below; "
+                 "the table has every sample whole."),
         table_header=["step", "held-out loss", "sample (starts with \"The \")"],
-        table_rows=[["0", f"{losses[0][1]:.2f}", before.replace("\n", "↵")],
-                    [str(last), f"{losses[last][1]:.2f}", after.replace("\n", "↵")]],
+        table_rows=([["0", f"{losses[0][1]:.2f}", before.replace("\n", "↵")]]
+                    + [[str(s), f"{losses[s][1]:.2f}", t.replace("\n", "↵")] for s, t in sorted(midway.items())]
+                    + [[str(last), f"{losses[last][1]:.2f}", after.replace("\n", "↵")]]),
         inputs={"snippet_output": "snippets/10-training/train_tiny.out"},
     )
 

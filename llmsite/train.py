@@ -300,7 +300,8 @@ def train(
 
     Each step is the whole of training in miniature: forward, loss, backward, update.
     Losses on fixed train and held-out batches are recorded at step 0 and every
-    ``eval_every`` steps (``on_checkpoint(cp)`` is called with each). ``device`` defaults to
+    ``eval_every`` steps (``on_checkpoint(cp, model)`` is called with each, and the model
+    as it is at that step). ``device`` defaults to
     ``llmsite.model.pick_device()``; results are byte-stable on CPU only.
     """
     from llmsite.model import pick_device
@@ -323,7 +324,7 @@ def train(
             model.train()
             history.append(cp)
             if on_checkpoint:
-                on_checkpoint(cp)
+                on_checkpoint(cp, model)
 
         checkpoint(0)
         for step in range(steps):
