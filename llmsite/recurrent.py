@@ -14,9 +14,9 @@ attention pass over all positions at once (there). ``TinyGRU`` has the attribute
 ``llmsite.train`` relies on (``cfg.context``, ``embedding``, ``forward(ids) -> logits``), so
 ``estimate_loss``, ``sample`` and ``greedy`` work on it unchanged.
 
-``train_model`` is ``llmsite.train.train``'s loop for a model you pass in (the same batches,
-learning-rate schedule, optimizer and checkpoints, byte for byte: a test checks it on a
-``TinyGPT``), so both models can be trained by the very same code.
+``train_model`` (from ``llmsite.train``, re-exported here) is the loop ``llmsite.train.train``
+itself runs, for a model you pass in (the same batches, learning-rate schedule, optimizer and
+checkpoints), so both models are trained by the very same code.
 
 Runs are deterministic on CPU, as in ``llmsite.train``: seeded weights, seeded batches, one
 thread, deterministic algorithms (``llmsite.train.deterministic``).
@@ -25,14 +25,13 @@ thread, deterministic algorithms (``llmsite.train.deterministic``).
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from llmsite import transformer
-from llmsite.train import Checkpoint, Corpus, TrainRun, deterministic, estimate_loss, get_batch, lm_loss, lr_at
+from llmsite.train import train_model  # noqa: F401  (re-exported: chapter 10's loop, for any model)
 
 __all__ = ["RecurrentConfig", "TinyGRU", "train_model", "sequential_steps", "state_bytes", "kv_cache_bytes",
            "generate_counting"]
@@ -138,51 +137,3 @@ def generate_counting(model: nn.Module, prompt: list[int], n_new: int) -> Genera
     return Generation(ids[len(prompt):], passes, memory)
 
 
-def train_model(
-    model: nn.Module,
-    data: Corpus,
-    steps: int,
-    batch_size: int = 32,
-    lr: float = 3e-3,
-    seed: int = 0,
-    eval_every: int = 50,
-    eval_batches: int = 4,
-    device: str = "cpu",
-    on_checkpoint=None,
-) -> TrainRun:
-    """``llmsite.train.train``'s loop, for ``model`` (a fresh ``TinyGPT`` or ``TinyGRU``): the same
-    windows (seed + 1), warm-up and cosine schedule, AdamW settings and checkpoints, so two models
-    trained with the same arguments see exactly the same text in the same order."""
-    with deterministic(device), torch.enable_grad():
-        torch.manual_seed(seed)
-        model = model.to(device)
-        model.train()
-        opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.1)
-        gen = torch.Generator().manual_seed(seed + 1)
-        warmup = max(1, steps // 10)
-        history: list[Checkpoint] = []
-        context = model.cfg.context
-        start = time.perf_counter()
-
-        def checkpoint(step: int) -> None:
-            model.eval()
-            cp = Checkpoint(step, estimate_loss(model, data.train, eval_batches, batch_size),
-                            estimate_loss(model, data.val, eval_batches, batch_size))
-            model.train()
-            history.append(cp)
-            if on_checkpoint:
-                on_checkpoint(cp)
-
-        checkpoint(0)
-        for step in range(steps):
-            for group in opt.param_groups:
-                group["lr"] = lr_at(step, steps, lr, warmup)
-            x, y = get_batch(data.train, batch_size, context, gen)
-            loss = lm_loss(model(x.to(device)), y.to(device))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if (step + 1) % eval_every == 0 or step + 1 == steps:
-                checkpoint(step + 1)
-        seconds = time.perf_counter() - start
-    return TrainRun(model, history, steps * batch_size * context, seconds, model.cfg)

@@ -57,6 +57,7 @@ __all__ = [
     "Checkpoint",
     "TrainRun",
     "train",
+    "train_model",
     "estimate_loss",
     "sample",
     "greedy",
@@ -306,15 +307,37 @@ def train(
     """
     from llmsite.model import pick_device
 
-    device = device or pick_device()
+    return train_model(TinyGPT(cfg, seed=seed), data, steps, batch_size=batch_size, lr=lr, seed=seed,
+                       eval_every=eval_every, eval_batches=eval_batches, device=device or pick_device(),
+                       on_checkpoint=on_checkpoint)
+
+
+def train_model(
+    model: nn.Module,
+    data: Corpus,
+    steps: int,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    seed: int = 0,
+    eval_every: int = 50,
+    eval_batches: int = 4,
+    device: str = "cpu",
+    on_checkpoint=None,
+) -> TrainRun:
+    """:func:`train`'s loop for a model you pass in (a ``TinyGPT``, or the ``TinyGRU`` of
+    ``llmsite.recurrent``): the same windows (seed + 1), warm-up and cosine schedule, AdamW
+    settings and checkpoints, so two models trained with the same arguments see exactly the
+    same text in the same order."""
     # llmsite.model.load() turns gradients off for the whole process; training needs them.
     with deterministic(device), torch.enable_grad():
         torch.manual_seed(seed)
-        model = TinyGPT(cfg, seed=seed).to(device)
+        model = model.to(device)
+        model.train()
         opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.1)
         gen = torch.Generator().manual_seed(seed + 1)  # which windows each step sees
         warmup = max(1, steps // 10)
         history: list[Checkpoint] = []
+        context = model.cfg.context
         start = time.perf_counter()
 
         def checkpoint(step: int) -> None:
@@ -330,7 +353,7 @@ def train(
         for step in range(steps):
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, steps, lr, warmup)
-            x, y = get_batch(data.train, batch_size, cfg.context, gen)
+            x, y = get_batch(data.train, batch_size, context, gen)
             logits = model(x.to(device))  # 1. forward: a score for every possible next character
             loss = lm_loss(logits, y.to(device))  # 2. loss: how surprised were we by the real ones?
             opt.zero_grad(set_to_none=True)
@@ -339,7 +362,7 @@ def train(
             if (step + 1) % eval_every == 0 or step + 1 == steps:
                 checkpoint(step + 1)
         seconds = time.perf_counter() - start
-    return TrainRun(model, history, steps * batch_size * cfg.context, seconds, cfg)
+    return TrainRun(model, history, steps * batch_size * context, seconds, model.cfg)
 
 
 # --------------------------------------------------------------------------- using the model
