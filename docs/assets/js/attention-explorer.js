@@ -389,7 +389,7 @@ class Explorer {
 
 function setup(root) {
   const url = new URL(`../data/${root.dataset.src || "attention.json"}`, import.meta.url).href;
-  const trigger = onDemand(root, async () => {
+  onDemand(root, async () => {
     status(root, "Loading the attention data…");
     const d = await loadData(url);
     if (!d) {
@@ -400,13 +400,7 @@ function setup(root) {
     if (pre) pre.hidden = true;
     root.explorer = new Explorer(root, d);
     status(root, "");
-  });
-  if ("IntersectionObserver" in window) { // near the viewport: fetch before the reader asks
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); trigger(); }
-    }, { rootMargin: "200px" });
-    io.observe(root);
-  }
+  }, { near: "200px" }); // near the viewport: fetch before the reader asks
 }
 
 for (const root of document.querySelectorAll('[data-widget="attention-explorer"]')) setup(root);

@@ -14,7 +14,7 @@ const show = (t) => t.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5"); // llmsi
 
 function setup(root) {
   const url = new URL(`../data/${root.dataset.src || "embedding-map.json"}`, import.meta.url).href;
-  const trigger = onDemand(root, async () => {
+  onDemand(root, async () => {
     const d = await fetchJSON(url);
     if (!d) { unavailable(root, "The embedding-map data is not available here (run `python -m llmsite figures`)."); return; }
     const svg = root.querySelector("svg");
@@ -68,13 +68,7 @@ function setup(root) {
       });
     });
     status(root, "");
-  });
-  if ("IntersectionObserver" in window) { // near the viewport: fetch before the reader asks
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); trigger(); }
-    }, { rootMargin: "200px" });
-    io.observe(root);
-  }
+  }, { near: "200px" }); // near the viewport: fetch before the reader asks
 }
 
 for (const root of document.querySelectorAll('[data-widget="embedding-map"]')) setup(root);

@@ -35,7 +35,7 @@ function table(d, k) {
 
 function setup(root) {
   const url = new URL(`../data/${root.dataset.src || "logit-lens.json"}`, import.meta.url).href;
-  const trigger = onDemand(root, async () => {
+  onDemand(root, async () => {
     status(root, "Loading the logit-lens data…");
     const d = await fetchJSON(url);
     if (!d) { unavailable(root, "The logit-lens data is not available here (run `python -m llmsite figures`)."); return; }
@@ -95,13 +95,7 @@ function setup(root) {
       el("p", {}, el("label", { for: menu.id, text: "Prompt " }), menu), hint, wrap, panel));
     draw();
     status(root, "");
-  });
-  if ("IntersectionObserver" in window) { // near the viewport: fetch before the reader asks
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); trigger(); }
-    }, { rootMargin: "200px" });
-    io.observe(root);
-  }
+  }, { near: "200px" }); // near the viewport: fetch before the reader asks
 }
 
 for (const root of document.querySelectorAll('[data-widget="logit-lens"]')) setup(root);

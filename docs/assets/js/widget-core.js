@@ -35,7 +35,9 @@ export function el(tag, props = {}, ...children) {
 // by hand (a #fragment link, say) and returns start()'s promise (the same one every time).
 // root.dataset.widgetState: "idle" until then, "loading", then "ready" or "error"
 // (start() may set "unavailable" itself, through unavailable()).
-export function onDemand(root, start, { events = ["focusin", "pointerdown", "keydown"] } = {}) {
+// near: a CSS margin such as "200px": also start once root comes that close to the viewport
+// (data explorers fetch their data before the reader asks; heavy engines leave it unset).
+export function onDemand(root, start, { events = ["focusin", "pointerdown", "keydown"], near = null } = {}) {
   let started = null;
   if (!root.dataset.widgetState) root.dataset.widgetState = "idle";
   const trigger = () => {
@@ -63,6 +65,12 @@ export function onDemand(root, start, { events = ["focusin", "pointerdown", "key
   };
   for (const ev of events) root.addEventListener(ev, onEvent, true);
   root.addEventListener("click", onClick, true);
+  if (near && "IntersectionObserver" in window) {
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); trigger(); }
+    }, { rootMargin: near });
+    io.observe(root);
+  }
   return trigger;
 }
 
