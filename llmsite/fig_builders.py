@@ -22,21 +22,13 @@ import math
 import re
 from html import escape
 
-from llmsite import svg
+from llmsite import published, svg
 from llmsite.figures import REPO, Context, Figure, show_token
 from llmsite.svg import BLUE, ORANGE, _attrs, _num, _svg_open
 
 CHART_W = 420  # like fig_measured: legible when a phone scales the chart to ~360 px
 
-# Published open models: (name, parameters, training tokens, source, date of the source).
-PUBLISHED = [
-    ("GPT-3", 175e9, 300e9, "Brown et al., Language Models are Few-Shot Learners, arXiv:2005.14165", "2020-05"),
-    ("Chinchilla", 70e9, 1.4e12, "Hoffmann et al., Training Compute-Optimal LLMs, arXiv:2203.15556", "2022-03"),
-    ("SmolLM2-135M", 135e6, 2e12, "SmolLM2-135M model card, huggingface.co/HuggingFaceTB/SmolLM2-135M", "2024-11"),
-    ("SmolLM2-1.7B", 1.7e9, 11e12, "Allal et al., SmolLM2, arXiv:2502.02737", "2025-02"),
-    ("Llama 3 8B", 8e9, 15e12, "Llama Team, The Llama 3 Herd of Models, arXiv:2407.21783 (over 15T tokens)", "2024-07"),
-    ("Llama 3 405B", 405e9, 15.6e12, "Llama Team, The Llama 3 Herd of Models, arXiv:2407.21783", "2024-07"),
-]
+PUBLISHED = published.TRAINING_DATA  # (name, parameters, tokens, source, date): llmsite/published.py
 
 
 def _out(rel: str) -> str:
@@ -138,7 +130,7 @@ def scatter_loglog(groups, *, title, description, fig_id, x_label, y_label, x_ra
 
 
 def _short(n: float) -> str:
-    return svg._tick_text(n).replace("000B", "T")
+    return f"{n / 1e12:g}T" if n >= 1e12 else svg._tick_text(n)
 
 
 def build_params_tokens(ctx: Context) -> Figure:

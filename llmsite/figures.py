@@ -145,6 +145,10 @@ FIGURES: dict[str, str] = {
     "01-greedy-loop": "llmsite.fig_reader:build_greedy_loop",
     "03-neighbours": "llmsite.fig_reader:build_neighbours",
     "04-bank-by-layer": "llmsite.fig_reader:build_bank_by_layer",
+    # today's models in numbers (issue 14 §3): llmsite/fig_published.py, from llmsite/published.py
+    "12-training-compute": "llmsite.fig_published:build_training_compute",
+    "13-context-windows": "llmsite.fig_published:build_context_windows",
+    "14-size-buys": "llmsite.fig_published:build_size_buys",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:

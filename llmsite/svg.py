@@ -410,26 +410,50 @@ def grouped_bars(
     description: str,
     fig_id: str,
     width: int = 640,
+    marks: list[float | None] | None = None,
+    mark_text: str = "",
+    fluid: bool = True,
 ) -> str:
     """Horizontal bars in groups: one group per label, one bar per series (values in 0..1,
     shown as percentages). Series keep the same order in every group and the legend, so
-    colour is never the only cue; rects carry ``llm-gbar llm-gbar-<i>`` classes."""
+    colour is never the only cue; rects carry ``llm-gbar llm-gbar-<i>`` classes.
+
+    A value of ``None`` draws no bar and writes "n/a" (a source without that number).
+    ``marks[i]``, when given, draws a dashed line across group i at that value (e.g. what a
+    blind guess scores), explained in the legend by ``mark_text``. The legend wraps onto more
+    lines when it would run off the figure; ``fluid=False`` draws at the natural width.
+    """
     n = len(series)
     bar_h, inner, gap, legend_h, bottom = 12, 2, 12, 26, 28
     label_w = max(CHAR_W * max(len(t) for t in labels), 60) + 16
     value_w = 56
     plot_w = width - label_w - value_w - 8
     group_h = n * bar_h + (n - 1) * inner
-    top = legend_h + 6
+    # The legend, in series order: one line from the plot's left edge if it fits, else wrapped
+    # lines from the figure's left edge.
+    entries = [(20 + CHAR_W * len(name) + 24, name) for name, _values in series]
+    if marks and mark_text:
+        entries.append((26 + CHAR_W * len(mark_text) + 24, None))
+    x0 = label_w if label_w + sum(w for w, _ in entries) - 24 <= width else 8
+    places, x, line = [], x0, 0
+    for w, name in entries:
+        if x > x0 and x + w - 24 > width:
+            x, line = x0, line + 1
+        places.append((x, 6 + 20 * line, name))
+        x += w
+    top = legend_h + 6 + 20 * line
     height = top + len(labels) * (group_h + gap) + bottom
-    out = _svg_open(width, height, title, description, fig_id, fluid=True)
-    x = label_w
-    for s, (name, _values) in enumerate(series):  # the legend, in series order
+    out = _svg_open(width, height, title, description, fig_id, fluid=fluid)
+    for s, (x, y, name) in enumerate(places):
+        if name is None:
+            out.append(f'<line{_attrs(x1=_num(x), y1=y + 7, x2=_num(x + 20), y2=y + 7)} stroke="currentColor"'
+                       ' stroke-width="1.6" stroke-dasharray="4 3" class="llm-mark"/>')
+            out.append(f'<text{_attrs(x=_num(x + 26), y=y + 11.5)} fill="currentColor">{escape(mark_text)}</text>')
+            continue
         colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
-        out.append(f'<rect{_attrs(x=_num(x), y=6, width=14, height=14, rx=2)}'
+        out.append(f'<rect{_attrs(x=_num(x), y=y, width=14, height=14, rx=2)}'
                    f' class="llm-gbar llm-gbar-{s}" fill="{colour}"/>')
-        out.append(f'<text{_attrs(x=_num(x + 20), y=17.5)} fill="currentColor">{escape(name)}</text>')
-        x += 20 + CHAR_W * len(name) + 24
+        out.append(f'<text{_attrs(x=_num(x + 20), y=y + 11.5)} fill="currentColor">{escape(name)}</text>')
     for i, label in enumerate(labels):
         y0 = top + i * (group_h + gap)
         out.append(
@@ -439,12 +463,20 @@ def grouped_bars(
         for s, (_name, values) in enumerate(series):
             y = y0 + s * (bar_h + inner)
             v = values[i]
+            if v is None:
+                out.append(f'<text{_attrs(x=_num(label_w + 5), y=_num(y + bar_h - 2))} fill="currentColor"'
+                           ' fill-opacity="0.7" font-size="11" class="llm-value">n/a</text>')
+                continue
             w = max(plot_w * v, 1.0)
             colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
             out.append(f'<rect{_attrs(x=_num(label_w), y=y, width=_num(w), height=bar_h, rx=2)}'
                        f' class="llm-gbar llm-gbar-{s}" fill="{colour}"/>')
             out.append(f'<text{_attrs(x=_num(label_w + w + 5), y=_num(y + bar_h - 2))} fill="currentColor"'
                        f' font-size="11" class="llm-value">{v:.1%}</text>')
+        if marks and marks[i]:
+            xm = _num(label_w + plot_w * marks[i])
+            out.append(f'<line{_attrs(x1=xm, y1=_num(y0 - 3), x2=xm, y2=_num(y0 + group_h + 3))} stroke="currentColor"'
+                       ' stroke-width="1.6" stroke-dasharray="4 3" class="llm-mark"/>')
     axis_y = top + len(labels) * (group_h + gap)
     out.append(f'<line{_attrs(x1=_num(label_w), y1=axis_y, x2=_num(label_w + plot_w), y2=axis_y)}'
                ' stroke="currentColor" stroke-opacity="0.4" class="llm-axis"/>')
@@ -452,5 +484,87 @@ def grouped_bars(
         xt = _num(label_w + plot_w * frac)
         out.append(f'<text{_attrs(x=xt, y=axis_y + 18)} text-anchor="middle" fill="currentColor"'
                    f' fill-opacity="0.7" font-size="11">{int(frac * 100)}%</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def log_dots(
+    rows: list[tuple[str, float, int, str]],
+    groups: list[tuple[str, str]],
+    *,
+    title: str,
+    description: str,
+    fig_id: str,
+    decades: tuple[int, int],
+    tick_text=_tick_text,
+    axis_label: str = "",
+    step: int = 1,
+    width: int = 420,
+) -> str:
+    """One row per item, a dot at its value on a logarithmic axis, a faint stem from the axis
+    start (a "lollipop" chart that reads top to bottom, e.g. in date order).
+
+    ``rows`` = [(label, value, group index, value text)]; ``groups`` = [(legend name, shape)]
+    with shape "circle", "square" or "diamond" (so colour is never the only cue); each dot has
+    class ``llm-series llm-series-<group>``. ``decades`` = (lo, hi) powers of ten of the axis,
+    with a labelled grid line every ``step`` decades.
+    """
+    import math
+
+    row_h, top_pad, bottom = 22, 8, 44
+    label_w = CHAR_W * max(len(r[0]) for r in rows) + 14
+    value_w = CHAR_W * max(len(r[3]) for r in rows) + 14
+    plot_w = width - label_w - value_w
+    lo, hi = decades
+    # legend: one line, wrapped when it would run off
+    places, x, line = [], 8.0, 0
+    for g, (name, shape) in enumerate(groups):
+        w = 18 + CHAR_W * len(name) + 18
+        if x > 8 and x + w - 18 > width:
+            x, line = 8.0, line + 1
+        places.append((x, 14 + 20 * line, g, name, shape))
+        x += w
+    top = 28 + 20 * line + top_pad
+    height = top + len(rows) * row_h + bottom
+
+    def sx(v: float) -> float:
+        return label_w + plot_w * (math.log10(v) - lo) / (hi - lo)
+
+    def dot(cx: float, cy: float, g: int, shape: str) -> str:
+        colour, cls = SERIES_COLOURS[g % 4], f"llm-series llm-series-{g % 4} llm-series-dot"
+        if shape == "square":
+            return f'<rect{_attrs(x=_num(cx - 4.5), y=_num(cy - 4.5), width=9, height=9)} class="{cls}" fill="{colour}"/>'
+        if shape == "diamond":
+            pts = f"{_num(cx)},{_num(cy - 6)} {_num(cx + 6)},{_num(cy)} {_num(cx)},{_num(cy + 6)} {_num(cx - 6)},{_num(cy)}"
+            return f'<polygon points="{pts}" class="{cls}" fill="{colour}"/>'
+        return f'<circle{_attrs(cx=_num(cx), cy=_num(cy), r=4.5)} class="{cls}" fill="{colour}"/>'
+
+    out = _svg_open(width, height, title, description, fig_id)
+    shapes = {g: shape for g, (_n, shape) in enumerate(groups)}
+    for x, y, g, name, shape in places:
+        out.append(dot(x + 6, y - 4, g, shape))
+        out.append(f'<text{_attrs(x=_num(x + 16), y=y)} fill="currentColor" font-size="12">{escape(name)}</text>')
+    axis_y = top + len(rows) * row_h
+    for k in range(lo, hi + 1, step):
+        xt = sx(10.0**k)
+        out.append(f'<line{_attrs(x1=_num(xt), y1=top - 4, x2=_num(xt), y2=axis_y)} stroke="currentColor"'
+                   ' stroke-opacity="0.12" class="llm-grid"/>')
+        out.append(f'<text{_attrs(x=_num(xt), y=axis_y + 16)} text-anchor="middle" fill="currentColor"'
+                   f' fill-opacity="0.75" font-size="11">{escape(tick_text(10.0**k))}</text>')
+    out.append(f'<line{_attrs(x1=_num(label_w), y1=axis_y, x2=_num(label_w + plot_w), y2=axis_y)}'
+               ' stroke="currentColor" stroke-opacity="0.4" class="llm-axis"/>')
+    if axis_label:
+        out.append(f'<text{_attrs(x=_num(label_w + plot_w / 2), y=axis_y + 34)} text-anchor="middle"'
+                   f' fill="currentColor" font-size="12">{escape(axis_label)}</text>')
+    for i, (label, value, g, text) in enumerate(rows):
+        cy = top + i * row_h + row_h / 2
+        cx = sx(value)
+        out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(cy + 4.5))} text-anchor="end" fill="currentColor"'
+                   f' class="llm-label" xml:space="preserve">{escape(label)}</text>')
+        out.append(f'<line{_attrs(x1=_num(label_w), y1=_num(cy), x2=_num(cx), y2=_num(cy))} stroke="currentColor"'
+                   ' stroke-opacity="0.3" stroke-width="2"/>')
+        out.append(dot(cx, cy, g, shapes[g]))
+        out.append(f'<text{_attrs(x=_num(cx + 9), y=_num(cy + 4.5))} fill="currentColor" font-size="12"'
+                   f' class="llm-value">{escape(text)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -16,7 +16,7 @@ from llmsite.mkdocs_hooks import mark_outputs
 
 BACKBONE = [n for n, target in figures.FIGURES.items()
             if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured", "llmsite.fig_builders",
-                                          "llmsite.fig_prompting")]
+                                          "llmsite.fig_prompting", "llmsite.fig_published")]
 
 
 def fragment(name: str) -> str:
