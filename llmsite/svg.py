@@ -560,7 +560,7 @@ def log_dots(
         cy = top + i * row_h + row_h / 2
         cx = sx(value)
         out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(cy + 4.5))} text-anchor="end" fill="currentColor"'
-                   f' class="llm-label" xml:space="preserve">{escape(label)}</text>')
+                   f'>{escape(label)}</text>')
         out.append(f'<line{_attrs(x1=_num(label_w), y1=_num(cy), x2=_num(cx), y2=_num(cy))} stroke="currentColor"'
                    ' stroke-opacity="0.3" stroke-width="2"/>')
         out.append(dot(cx, cy, g, shapes[g]))
