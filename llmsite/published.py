@@ -88,7 +88,7 @@ CONTEXT_WINDOWS = [
            Source("Brown et al., Language Models are Few-Shot Learners, arXiv:2005.14165",
                   "https://arxiv.org/abs/2005.14165", "2020-05")),
     Window("LLaMA", 2048, "2,048", True,
-           Source("Touvron et al., LLaMA, arXiv:2302.13971", "https://arxiv.org/abs/2302.13971", "2023-02")),
+           Source("Touvron et al., LLaMA, arXiv:2302.13971 (its 2,048 is stated in the Llama 2 paper, arXiv:2307.09288, A.2.1)", "https://arxiv.org/abs/2302.13971", "2023-02")),
     Window("GPT-4-32k", 32768, "32,768", False,
            Source("OpenAI, GPT-4 announcement", "https://openai.com/research/gpt-4", "2023-03-14")),
     Window("Claude", 100_000, "100K", False,
