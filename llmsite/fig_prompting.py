@@ -78,20 +78,29 @@ def rate_chart(rows: list[dict], *, title: str, description: str, fig_id: str, c
     return "\n".join(out) + "\n"
 
 
+def _rows_figure(name: str, rows: list[dict], out_file: str, *, title: str, description: str, caption: str,
+                 header: str, chance: float | None, chance_text: str = "guessing", count: str = "right / n") -> Figure:
+    """A rate chart and its table from result rows; the one shape every 14b rate figure has."""
+    return Figure(
+        name=name,
+        svg=rate_chart(rows, title=title, description=description, fig_id=f"fig-{name}", chance=chance,
+                       chance_text=chance_text),
+        caption=caption,
+        table_header=[header, count, "rate", "95% CI"],
+        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
+        inputs={"snippet_output": f"snippets/14b-prompting/{out_file}"},
+    )
+
+
 def _rates_figure(name: str, out_file: str, *, title: str, caption: str, what: str, chance: float | None,
                   chance_text: str = "guessing", keep=lambda name: True, rename=lambda name: name) -> Figure:
     rows = [{**r, "name": rename(r["name"])} for r in rates(recorded(out_file), keep)]
     desc = (f"Bar chart of {what}, each with its 95% confidence interval: "
             + "; ".join(f"{r['name']}: {r['k']} of {r['n']}, {r['rate']}% ({r['lo']}% to {r['hi']}%)" for r in rows)
             + (f". A dashed line marks {chance:.0%}, {chance_text}." if chance is not None else "."))
-    return Figure(
-        name=name,
-        svg=rate_chart(rows, title=title, description=desc, fig_id=f"fig-{name}", chance=chance, chance_text=chance_text),
-        caption=caption + f" Bars: the share of the n tickets; whiskers: 95% Wilson interval. From the output of {out_file[:-4]}.py below.",
-        table_header=["condition", "right / n", "rate", "95% CI"],
-        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
-        inputs={"snippet_output": f"snippets/14b-prompting/{out_file}"},
-    )
+    return _rows_figure(
+        name, rows, out_file, title=title, description=desc, header="condition", chance=chance, chance_text=chance_text,
+        caption=caption + f" Bars: the share of the n tickets; whiskers: 95% Wilson interval. From the output of {out_file[:-4]}.py below.")
 
 
 def build_accuracy(ctx: Context) -> Figure:
@@ -118,18 +127,13 @@ def build_label_order(ctx: Context) -> Figure:
             "share over all orders, each with "
             "its 95% confidence interval: "
             + "; ".join(f"{r['name']}: {r['k']} of {r['n']}" for r in rows) + ". A dashed line marks 20%, guessing.")
-    return Figure(
-        name="14b-label-order",
-        svg=rate_chart(rows, title="Five orders of the same five labels", description=desc,
-                       fig_id="fig-14b-label-order", chance=0.2),
+    return _rows_figure(
+        "14b-label-order", rows, "label_order.out", title="Five orders of the same five labels", description=desc,
+        header="order and result", count="k / n", chance=0.2,
         caption="20 tickets (4 per category), zero-shot and constrained, with the list of categories rotated so that "
                 "each label comes first (1st) once. Bars: the share right, and the share given the label listed first "
                 "(picked it); "
-                "whiskers: 95% Wilson interval. From the output of label_order.py below.",
-        table_header=["order and result", "k / n", "rate", "95% CI"],
-        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
-        inputs={"snippet_output": "snippets/14b-prompting/label_order.out"},
-    )
+                "whiskers: 95% Wilson interval. From the output of label_order.py below.")
 
 
 def build_instruction_position(ctx: Context) -> Figure:
@@ -144,17 +148,12 @@ def build_instruction_position(ctx: Context) -> Figure:
             "the instruction first or last, each read constrained and calibrated, with 95% confidence intervals: "
             + "; ".join(f"instruction {r['name']}: {r['k']} of {r['n']}, {r['rate']}%" for r in rows)
             + ". A dashed line marks 20%, guessing.")
-    return Figure(
-        name="14b-instruction-position",
-        svg=rate_chart(rows, title="Instruction first or last in a long prompt", description=desc,
-                       fig_id="fig-14b-instruction-position", chance=0.2),
+    return _rows_figure(
+        "14b-instruction-position", rows, "instruction_position.out", title="Instruction first or last in a long prompt",
+        description=desc, header="instruction, reading", chance=0.2,
         caption="The same 60 tickets with about 250 tokens of house-style notes pasted before each one; the "
                 "instruction (the list of categories) comes first, far from the answer, or last, right before it. "
-                "Bars: the share right; whiskers: 95% Wilson interval. From the output of instruction_position.py below.",
-        table_header=["instruction, reading", "right / n", "rate", "95% CI"],
-        table_rows=[[r["name"], f"{r['k']}/{r['n']}", f"{r['rate']}%", f"{r['lo']}%–{r['hi']}%"] for r in rows],
-        inputs={"snippet_output": "snippets/14b-prompting/instruction_position.out"},
-    )
+                "Bars: the share right; whiskers: 95% Wilson interval. From the output of instruction_position.py below.")
 
 
 def build_chain_of_thought(ctx: Context) -> Figure:
