@@ -35,6 +35,20 @@ def printed_text(cell) -> str:
     return "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
 
+def merged_streams(outputs: list) -> list:
+    """Outputs with consecutive stdout pieces joined: a kernel may deliver one cell's printout
+    in several chunks, and storing them as they came makes a noisy diff on every update."""
+    out = []
+    for o in outputs:
+        if (out and o["output_type"] == "stream" and out[-1]["output_type"] == "stream"
+                and o["name"] == out[-1]["name"]):
+            prev = out[-1]
+            prev["text"] = "".join(prev["text"]) + "".join(o["text"])
+        else:
+            out.append(o)
+    return out
+
+
 def kernel_dir(base: Path) -> Path:
     """A kernelspec that starts *this* Python, found through JUPYTER_PATH (no network, no install)."""
     spec = base / "kernels" / KERNEL
@@ -69,6 +83,19 @@ def test_every_code_cell_has_stored_text_output():
     assert not empty, f"code cells {empty} have no stored output: run `python tests/test_notebook.py --update`"
     errors = [i for i, c in enumerate(code) for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors, f"code cells {errors} store an error"
+
+
+def test_update_joins_a_printout_delivered_in_chunks():
+    import nbformat
+
+    chunks = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+              nbformat.v4.new_output("stream", name="stdout", text=["b\n", "c\n"]),
+              nbformat.v4.new_output("execute_result", data={"text/plain": "42"}),
+              nbformat.v4.new_output("stream", name="stdout", text="d\n")]
+    cell = {"outputs": merged_streams(chunks)}
+    assert [o["output_type"] for o in cell["outputs"]] == ["stream", "execute_result", "stream"]
+    assert cell["outputs"][0]["text"] == "a\nb\nc\n"
+    assert printed_text(cell) == "a\nb\nc\n42d\n"  # what the page shows is unchanged
 
 
 def test_printed_text_ignores_stderr_and_keeps_results():
@@ -110,7 +137,8 @@ def update() -> None:
         nb = execute(NOTEBOOK, Path(tmp))
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+            cell.outputs = merged_streams(
+                [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")])
             cell.metadata.pop("execution", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, NOTEBOOK)
