@@ -84,6 +84,60 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
             f' stroke="{colour}" stroke-width="2.5" fill="none"/>')
 
 
+LABEL_H = 12  # an 11 px label: 9 above the baseline, 3 below
+
+
+def LABEL_AREA(W: float, H: float, M: float) -> tuple[float, float, float, float]:  # noqa: N802
+    """Where point labels may go: inside the figure, below the two legend lines, above the axis."""
+    return 14.0, 44.0, W - 2.0, H - M + 10
+
+
+def _label_box(lx: float, ly: float, anchor: str, w: float) -> tuple[float, float, float, float]:
+    x0 = {"start": lx, "end": lx - w, "middle": lx - w / 2}[anchor]
+    return x0, ly - 9, x0 + w, ly + 3
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(xy: list[tuple[float, float]], texts: list[str], *, area: tuple[float, float, float, float]):
+    """Where each point's label goes: (x, y, anchor, leader) per point, greedily, so that no label
+    covers another label or another point's marker and all stay inside ``area`` (x0, y0, x1, y1).
+
+    Each label tries the spot right of its point first, then left, above, below and the four
+    diagonals, then the same farther out; one placed away from its point gets a leader line.
+    Deterministic: same points, same places."""
+    char_w = svg.CHAR_W * 0.85  # 11 px text
+    marks = [(x - 6, y - 6, x + 6, y + 6) for x, y in xy]
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    dirs = [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (1, 1), (-1, -1), (-1, 1)]
+    for i, ((x, y), text) in enumerate(zip(xy, texts)):
+        w = char_w * len(text)
+        best = None
+        for r in (8, 18, 28, 40, 54, 70, 88):
+            for dx, dy in dirs:
+                k = r if dx == 0 or dy == 0 else r * 0.75
+                anchor = "start" if dx > 0 else "end" if dx < 0 else "middle"
+                lx, ly = x + dx * k, y + dy * k + (4 if dy == 0 else 8 if dy > 0 else 0)
+                box = _label_box(lx, ly, anchor, w)
+                if not (area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]):
+                    continue
+                if any(_overlaps(box, b) for b in placed) or any(
+                        _overlaps(box, m) for j, m in enumerate(marks) if j != i):
+                    continue
+                best = (lx, ly, anchor, r > 8, box)
+                break
+            if best:
+                break
+        if best is None:  # nowhere free: the plain spot (the test of the committed map fails on this)
+            best = (x + 8, y + 4, "start", False, _label_box(x + 8, y + 4, "start", w))
+        placed.append(best[4])
+        out.append(best[:4])
+    return out
+
+
 def map_svg(data: dict) -> str:
     W, H, M = 480, 500, 30  # at most 480 wide: on a 390 px phone the 11 px labels stay >= 8 px
     pts = data["points"]
@@ -111,14 +165,21 @@ def map_svg(data: dict) -> str:
     out.append(f'<text x="10" y="{H - M}" font-size="11" fill="currentColor" transform="rotate(-90 10 {H - M})">'
                f"second axis ({e2:.1%})</text>")
     out.append('<g class="em-links"></g>')
-    for k, p in enumerate(pts):
-        x, y, g = sx(p["x"]), sy(p["y"]), gi[p["group"]]
+    xy = [(sx(p["x"]), sy(p["y"])) for p in pts]
+    places = place_labels(xy, [p["token"].strip() for p in pts], area=LABEL_AREA(W, H, M))
+    for k, (p, (x, y), (lx, ly, anchor, leader)) in enumerate(zip(pts, xy, places)):
+        g = gi[p["group"]]
         tip = f"{p['token'].strip()}: nearest in all {data['dims']} dimensions: " + ", ".join(
             f"{svg_token(t)} {v:.2f}" for t, v in p["neighbours"])
+        line = ""
+        if leader:  # from the marker's edge towards the label
+            ex, ey = (lx - 2 if anchor == "end" else lx + 2 if anchor == "start" else lx), ly - (4 if anchor != "middle" else 0 if ly < y else 9)
+            line = (f'<line x1="{svg._num(x)}" y1="{svg._num(y)}" x2="{svg._num(ex)}" y2="{svg._num(ey)}"'
+                    ' stroke="currentColor" stroke-opacity="0.45" stroke-width="0.8" class="em-leader"/>')
         out.append(f'<g class="em-pt" data-k="{k}" data-x="{svg._num(x)}" data-y="{svg._num(y)}">'
-                   f"<title>{escape(tip)}</title>{_marker(MARKERS[g], x, y, COLOURS[g])}"
-                   f'<text x="{svg._num(x + 8)}" y="{svg._num(y + 4)}" font-size="11" fill="currentColor">'
-                   f"{escape(p['token'].strip())}</text></g>")
+                   f"<title>{escape(tip)}</title>{line}{_marker(MARKERS[g], x, y, COLOURS[g])}"
+                   f'<text x="{svg._num(lx)}" y="{svg._num(ly)}"{"" if anchor == "start" else f" text-anchor={chr(34)}{anchor}{chr(34)}"}'
+                   f' font-size="11" fill="currentColor">{escape(p["token"].strip())}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -134,6 +134,44 @@ def test_pca2_is_deterministic_and_sign_fixed():
     assert 0 < sa[1] <= sa[0] < 1
 
 
+def test_map_labels_cover_neither_each_other_nor_other_points():
+    """The committed map: every word is readable, none hides under another (at 390 px the
+    whole map is what a reader has; the table is folded away)."""
+    import re
+
+    from llmsite import figures
+    from llmsite.fig_embedding_map import LABEL_AREA, _label_box, _overlaps
+    from llmsite.svg import CHAR_W
+
+    frag = (figures.FIG_DIR / "03-embedding-map.md").read_text(encoding="utf-8")
+    W, H = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', frag).groups())
+    pts = re.findall(r'<g class="em-pt" data-k="\d+" data-x="([\d.]+)" data-y="([\d.]+)">.*?'
+                     r'<text x="([\d.]+)" y="([\d.]+)"(?: text-anchor="(\w+)")?[^>]*>([^<]+)</text>', frag, re.S)
+    assert len(pts) == 41
+    boxes = [_label_box(float(lx), float(ly), a or "start", CHAR_W * 0.85 * len(t)) for _, _, lx, ly, a, t in pts]
+    marks = [(float(x) - 6, float(y) - 6, float(x) + 6, float(y) + 6) for x, y, *_ in pts]
+    area = LABEL_AREA(W, H, 30)
+    for i, b in enumerate(boxes):
+        assert area[0] <= b[0] and b[2] <= area[2] and area[1] <= b[1] and b[3] <= area[3], pts[i][-1]
+        for j in range(len(boxes)):
+            if j != i:
+                assert not _overlaps(b, boxes[j]), (pts[i][-1], pts[j][-1])
+                assert not _overlaps(b, marks[j]), (pts[i][-1], "covers the point of", pts[j][-1])
+
+
+def test_label_placement_spreads_a_pile_of_points():
+    from llmsite.fig_embedding_map import _label_box, _overlaps, place_labels
+    from llmsite.svg import CHAR_W
+
+    words = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    xy = [(200 + i * 0.5, 200 - i * 0.3) for i in range(7)]  # nearly one spot, like the days on the map
+    places = place_labels(xy, words, area=(0, 0, 480, 500))
+    boxes = [_label_box(x, y, a, CHAR_W * 0.85 * len(w)) for (x, y, a, _), w in zip(places, words)]
+    assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert sum(leader for *_, leader in places) >= 4  # most had to move away, and point back
+    assert places == place_labels(xy, words, area=(0, 0, 480, 500))  # deterministic
+
+
 @pytest.mark.model
 def test_embedding_map_equals_the_model_embeddings():
     from llmsite.fig_embedding_map import DATA as MAP, GROUPS, pca2
