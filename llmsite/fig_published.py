@@ -69,9 +69,9 @@ def build_training_compute(ctx: Context) -> Figure:
         caption=("How much arithmetic each training run took, estimated the same way for all of them: 6 × "
                  "the parameters used per token × the training tokens (Chapter 12's rule). Every grid line is "
                  f"100 times the last. The largest published run here did about {power_of_ten(ratio)} times the "
-                 f"work of the tiny GPT, which trained in {seconds} seconds on {timing['machine']} "
-                 f"({timing['date']}, {timing['file']}). Hardware, GPU-hours and cost, where the sources give "
-                 "them, are in the table."),
+                 f"work of the tiny GPT, which trained in {seconds} seconds on {timing['machine'].split(' (')[0]} "
+                 f"(measured {timing['date']}). Hardware, GPU-hours and cost, where the sources give them, are "
+                 "in the table."),
         table_header=["run", "parameters per token", "tokens", "6 × N × D (FLOPs)", "hardware", "GPU-hours",
                       "the source also says", "source (date)"],
         table_rows=[["tiny GPT (ch. 10)", f"{n:,}", f"{d:,} characters", power_of_ten(6 * n * d),
