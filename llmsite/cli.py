@@ -47,6 +47,10 @@ def _figures(args) -> int:
         return 0
     for path in figures.write(args.names or None):
         print(f"wrote {path.relative_to(figures.REPO)}")
+    left = figures.code_stale()
+    if left:
+        print(f"still out of date, their code changed: {' '.join(left)}\n"
+              f"run `python -m llmsite figures {' '.join(left)}` before committing")
     return 0
 
 

@@ -227,6 +227,13 @@ def write(names: list[str] | None = None) -> list[Path]:
     return written
 
 
+def code_stale() -> list[str]:
+    """Figures whose drawing code changed since they were written (no model needed): after
+    editing a builder module, every figure it draws needs redrawing, not only the one in mind."""
+    manifest = load_manifest()
+    return [name for name in FIGURES if manifest.get(name, {}).get("code_sha256") != code_sha256(name)]
+
+
 def stale(names: list[str] | None = None) -> list[str]:
     """Reasons why committed figures differ from what the model draws now (empty: all fresh)."""
     manifest = load_manifest()

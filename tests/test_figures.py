@@ -61,3 +61,13 @@ def test_figures_are_not_stale():
                     f"{cpu.why_not_pinned()}")
     problems = figures.stale()
     assert not problems, "\n".join(problems) + "\nrun `make figures` and commit docs/figures/"
+
+
+def test_code_stale_names_every_figure_whose_module_changed(monkeypatch):
+    """No model: after editing a builder module, the CLI lists the figures still to redraw."""
+    manifest = {name: {"code_sha256": figures.code_sha256(name)} for name in figures.FIGURES}
+    monkeypatch.setattr(figures, "load_manifest", lambda: manifest)
+    assert figures.code_stale() == []
+    manifest["13-context-windows"]["code_sha256"] = "0" * 64  # as if fig_published.py had been edited
+    del manifest["14-size-buys"]
+    assert figures.code_stale() == ["13-context-windows", "14-size-buys"]
