@@ -375,9 +375,13 @@ def test_js_filters_keep_exactly_what_llmsite_sampling_keeps(session, torch_mode
 @pytest.mark.slow
 def test_click_to_append_extends_the_prompt(session, tok):
     page = session.page
-    predict(page, "The capital of France is")
+    before = predict(page, "The capital of France is")["shown"]
     page.locator(f"{W} .pg-append").first.click()
-    page.wait_for_timeout(50)
+    # The click first asks the engine for the token's bytes and only then starts predicting, so
+    # a fixed short wait can see the widget still idle with the old prompt (it did, on a loaded
+    # machine): wait for the prompt to grow, then for the prediction to finish.
+    page.wait_for_function(f"""() => JSON.parse(document.querySelector('{W}').dataset.shown || '[]').length
+                                     === {len(before) + 1}""")
     wait_idle(page)
     shown = json.loads(page.locator(W).get_attribute("data-shown"))
     assert shown == tok.encode("The capital of France is") + [7042]
