@@ -61,64 +61,6 @@ def snippet_output(rel: str) -> str:
     return (REPO / "snippets" / rel).read_text(encoding="utf-8")
 
 
-# ----------------------------------------------------------------------------- a stacked bar
-
-
-def segment_bars(rows, *, title: str, description: str, fig_id: str, unit: str, ticks: list[float],
-                 legend: list[tuple[str, str, str]], width: int = 440, label_w: float = 92) -> str:
-    """Horizontal bars cut into segments on one axis (a timeline when the axis is time).
-
-    ``rows`` = [(label, [(value, kind, text), ...])]; segment ``kind`` picks a colour from
-    ``legend`` = [(kind, colour, legend text)] and gets class ``llm-seg-<kind>``; ``text`` is
-    written inside the segment when it fits, else left out (the table has every number).
-    """
-    colours = {k: c for k, c, _ in legend}
-    # Legend entries side by side, starting a new line where the next would run off the figure.
-    places, x, line = [], label_w, 0
-    for kind, colour, text in legend:
-        w = 17 + svg.CHAR_W * 0.92 * len(text)
-        if x > label_w and x + w > width - 4:
-            x, line = label_w, line + 1
-        places.append((x, 6 + 18 * line, kind, colour, text))
-        x += w + 18
-    bar_h, gap, top = 26, 14, 30 + 18 * line
-    plot_w = width - label_w - 16
-    top_value = ticks[-1]
-    height = top + len(rows) * (bar_h + gap) + 34
-    out = _svg_open(width, height, title, description, fig_id)
-    for x, y, kind, colour, text in places:
-        out.append(f'<rect{_attrs(x=_num(x), y=y, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}"'
-                   f' fill="{colour}"/>')
-        out.append(f'<text{_attrs(x=_num(x + 17), y=_num(y + 10.5))} fill="currentColor" font-size="12">{escape(text)}</text>')
-    for i, (label, segs) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(y + bar_h / 2 + 4.5))} text-anchor="end"'
-                   f' fill="currentColor" font-size="13">{escape(label)}</text>')
-        x = label_w
-        for value, kind, text in segs:
-            w = plot_w * value / top_value
-            out.append(f'<rect{_attrs(x=_num(x), y=y, width=_num(max(w, 0.8)), height=bar_h)}'
-                       f' class="llm-seg llm-seg-{kind}" fill="{colours[kind]}" stroke="currentColor"'
-                       f' stroke-opacity="0.35" stroke-width="0.6"/>')
-            if text and svg.CHAR_W * 0.85 * len(text) + 6 < w:
-                out.append(f'<text{_attrs(x=_num(x + w / 2), y=_num(y + bar_h / 2 + 4))} text-anchor="middle"'
-                           f' fill="#000000" font-size="12">{escape(text)}</text>')
-            x += w
-    axis_y = top + len(rows) * (bar_h + gap) - gap / 2
-    out.append(f'<line{_attrs(x1=_num(label_w), y1=_num(axis_y), x2=_num(label_w + plot_w), y2=_num(axis_y))}'
-               ' stroke="currentColor" stroke-opacity="0.4"/>')
-    for t in ticks:
-        tx = _num(label_w + plot_w * t / top_value)
-        out.append(f'<line{_attrs(x1=tx, y1=_num(axis_y), x2=tx, y2=_num(axis_y + 4))} stroke="currentColor"'
-                   ' stroke-opacity="0.4"/>')
-        out.append(f'<text{_attrs(x=tx, y=_num(axis_y + 17))} text-anchor="middle" fill="currentColor"'
-                   f' fill-opacity="0.75" font-size="12">{escape(svg._tick_text(t))}</text>')
-    out.append(f'<text{_attrs(x=_num(label_w + plot_w / 2), y=_num(axis_y + 31))} text-anchor="middle"'
-               f' fill="currentColor" font-size="12">{escape(unit)}</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
 def _source(m: dict) -> str:
     return f"Measured {m['date']} on {m['machine']} by the benchmark that writes {m['file']}"
 
@@ -169,7 +111,7 @@ def build_prefill_decode(ctx: Context) -> Figure:
             f"{steps} decode steps take {steps * per_decode:.0f} ms: more than the whole prompt.")
     return Figure(
         name="09-prefill-decode",
-        svg=segment_bars([("one reply", segs)], title="Prefill, then decode, one token per step",
+        svg=svg.segment_bars([("one reply", segs)], title="Prefill, then decode, one token per step",
                          description=desc, fig_id="fig-09-prefill-decode", unit="milliseconds since the request",
                          ticks=ticks, label_w=78,
                          legend=[("prefill", svg.ORANGE, f"prefill: {n_prompt} prompt tokens, one pass"),
@@ -286,7 +228,7 @@ def build_answer_time(ctx: Context) -> Figure:
                         for n, t, _, a in rows) + ". The answer's length, not the prompt, takes most of the time.")
     return Figure(
         name="14-answer-time",
-        svg=segment_bars(bars, title="Where the time of a 100-token answer goes", description=desc,
+        svg=svg.segment_bars(bars, title="Where the time of a 100-token answer goes", description=desc,
                          fig_id="fig-14-answer-time", unit="seconds", ticks=ticks, label_w=124,
                          legend=[("ttft", svg.ORANGE, "first token"), ("decode", "#56B4E9", "the other 99")]),
         caption=("A 100-token answer, split into the wait for the first token and the 99 tokens after it. "

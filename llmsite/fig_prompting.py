@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from llmsite import svg
 from llmsite.figures import REPO, Context, Figure
 from llmsite.svg import BLUE, CHAR_W, _attrs, _num, _svg_open
 
@@ -190,9 +191,11 @@ def build_ambiguity(ctx: Context) -> Figure:
     desc = ("Stacked bars, one per request, splitting 100% between the 5 labels: "
             + "; ".join(f"request {i // 3 + 1} {kind} (\"{text}\"): " + ", ".join(f"{lab} {p}%" for lab, p in zip(LABELS, probs))
                         for i, (kind, probs, text) in enumerate(found)) + ".")
-    svg_text = stacked_bars(rows, title="One request, two readings: the model's label probabilities",
-                            description=desc, fig_id="fig-14b-ambiguity",
-                            legend=list(zip(LABELS, LABEL_COLOURS)))
+    svg_text = svg.segment_bars(rows, title="One request, two readings: the model's label probabilities",
+                                description=desc, fig_id="fig-14b-ambiguity",
+                                legend=[(lab, colour, lab) for lab, colour in zip(LABELS, LABEL_COLOURS)],
+                                ticks=[0, 25, 50, 75, 100], tick_text=lambda v: f"{v:g}%", shares=True,
+                                tooltips=True, width=CHART_W, label_w=100)
     return Figure(
         name="14b-ambiguity",
         svg=svg_text,
@@ -202,47 +205,3 @@ def build_ambiguity(ctx: Context) -> Figure:
         table_rows=[[f"{i // 3 + 1}: {kind}", text, *[f"{p}%" for p in probs]] for i, (kind, probs, text) in enumerate(found)],
         inputs={"snippet_output": "snippets/14b-prompting/ambiguity.out"},
     )
-
-
-def stacked_bars(rows, *, title: str, description: str, fig_id: str, legend: list[tuple[str, str]],
-                 width: int = CHART_W, label_w: float = 100) -> str:
-    """One bar per row split into segments that add up to 100%; ``rows`` = [(label, [(pct, kind, text)])].
-    The legend wraps onto as many lines as it needs, so the chart stays narrow for phones."""
-    colours = dict(legend)
-    plot_w = width - label_w - 12
-    items, lines, x = [], 0, label_w
-    for kind, colour in legend:
-        w = 17 + CHAR_W * 0.92 * len(kind) + 14
-        if x + w > width and x > label_w:
-            lines, x = lines + 1, label_w
-        items.append((kind, colour, x, 6 + lines * 20))
-        x += w
-    top = 6 + (lines + 1) * 20 + 8
-    bar_h, gap = 24, 12
-    height = top + len(rows) * (bar_h + gap) + 26
-    out = _svg_open(width, height, title, description, fig_id)
-    for kind, colour, lx, ly in items:
-        out.append(f'<rect{_attrs(x=_num(lx), y=ly, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}" fill="{colour}"/>')
-        out.append(f'<text{_attrs(x=_num(lx + 17), y=_num(ly + 10.5))} fill="currentColor" font-size="12">{escape(kind)}</text>')
-    for i, (label, segs) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(y + bar_h / 2 + 4.5))} text-anchor="end"'
-                   f' fill="currentColor">{escape(label)}</text>')
-        total = sum(v for v, _, _ in segs) or 1
-        x = label_w
-        for value, kind, text in segs:
-            w = plot_w * value / total
-            out.append(f'<rect{_attrs(x=_num(x), y=y, width=_num(max(w, 0.8)), height=bar_h)} class="llm-seg llm-seg-{kind}"'
-                       f' fill="{colours[kind]}" stroke="currentColor" stroke-opacity="0.35" stroke-width="0.6">'
-                       f'<title>{escape(label)}: {escape(kind)} {value}%</title></rect>')
-            if text and CHAR_W * 0.85 * len(text) + 6 < w:
-                out.append(f'<text{_attrs(x=_num(x + w / 2), y=_num(y + bar_h / 2 + 4))} text-anchor="middle"'
-                           f' fill="#000000" font-size="12">{escape(text)}</text>')
-            x += w
-    axis_y = top + len(rows) * (bar_h + gap) - gap / 2
-    for t in (0, 25, 50, 75, 100):
-        tx = _num(label_w + plot_w * t / 100)
-        out.append(f'<text{_attrs(x=tx, y=_num(axis_y + 15))} text-anchor="middle" fill="currentColor"'
-                   f' fill-opacity="0.75" font-size="11">{t}%</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"

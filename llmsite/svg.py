@@ -304,6 +304,70 @@ def _tick_text(v: float) -> str:
     return f"{v:g}"
 
 
+def segment_bars(rows, *, title: str, description: str, fig_id: str, ticks: list[float],
+                 legend: list[tuple[str, str, str]], unit: str = "", tick_text=_tick_text, shares: bool = False,
+                 tooltips: bool = False, width: int = 440, label_w: float = 92) -> str:
+    """Horizontal bars cut into segments on one axis (a timeline when the axis is time).
+
+    ``rows`` = [(label, [(value, kind, text), ...])]; segment ``kind`` picks a colour from
+    ``legend`` = [(kind, colour, legend text)] and gets class ``llm-seg-<kind>``; ``text`` is
+    written inside the segment when it fits, else left out (the table has every number).
+
+    ``shares``: each bar fills the axis, split by its segments' shares of the bar's own total
+    (a 100% stacked bar; then ``ticks`` should run 0 to 100). ``tick_text`` formats the ticks
+    (and the tooltips); ``tooltips`` gives every segment a ``<title>`` "label: legend value".
+    """
+    colours = {k: c for k, c, _ in legend}
+    names = {k: t for k, _, t in legend}
+    # Legend entries side by side, starting a new line where the next would run off the figure.
+    places, x, line = [], label_w, 0
+    for kind, colour, text in legend:
+        w = 17 + CHAR_W * 0.92 * len(text)
+        if x > label_w and x + w > width - 4:
+            x, line = label_w, line + 1
+        places.append((x, 6 + 18 * line, kind, colour, text))
+        x += w + 18
+    bar_h, gap, top = 26, 14, 30 + 18 * line
+    plot_w = width - label_w - 16
+    top_value = ticks[-1]
+    height = top + len(rows) * (bar_h + gap) + 34
+    out = _svg_open(width, height, title, description, fig_id)
+    for x, y, kind, colour, text in places:
+        out.append(f'<rect{_attrs(x=_num(x), y=y, width=12, height=12, rx=2)} class="llm-seg llm-seg-{kind}"'
+                   f' fill="{colour}"/>')
+        out.append(f'<text{_attrs(x=_num(x + 17), y=_num(y + 10.5))} fill="currentColor" font-size="12">{escape(text)}</text>')
+    for i, (label, segs) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text{_attrs(x=_num(label_w - 8), y=_num(y + bar_h / 2 + 4.5))} text-anchor="end"'
+                   f' fill="currentColor" font-size="13">{escape(label)}</text>')
+        x = label_w
+        scale = (sum(v for v, _, _ in segs) or 1) if shares else top_value
+        for value, kind, text in segs:
+            w = plot_w * value / scale
+            tip = f"<title>{escape(label)}: {escape(names[kind])} {escape(tick_text(value))}</title>" if tooltips else ""
+            out.append(f'<rect{_attrs(x=_num(x), y=y, width=_num(max(w, 0.8)), height=bar_h)}'
+                       f' class="llm-seg llm-seg-{kind}" fill="{colours[kind]}" stroke="currentColor"'
+                       f' stroke-opacity="0.35" stroke-width="0.6"{">" + tip + "</rect>" if tip else "/>"}')
+            if text and CHAR_W * 0.85 * len(text) + 6 < w:
+                out.append(f'<text{_attrs(x=_num(x + w / 2), y=_num(y + bar_h / 2 + 4))} text-anchor="middle"'
+                           f' fill="#000000" font-size="12">{escape(text)}</text>')
+            x += w
+    axis_y = top + len(rows) * (bar_h + gap) - gap / 2
+    out.append(f'<line{_attrs(x1=_num(label_w), y1=_num(axis_y), x2=_num(label_w + plot_w), y2=_num(axis_y))}'
+               ' stroke="currentColor" stroke-opacity="0.4"/>')
+    for t in ticks:
+        tx = _num(label_w + plot_w * t / top_value)
+        out.append(f'<line{_attrs(x1=tx, y1=_num(axis_y), x2=tx, y2=_num(axis_y + 4))} stroke="currentColor"'
+                   ' stroke-opacity="0.4"/>')
+        out.append(f'<text{_attrs(x=tx, y=_num(axis_y + 17))} text-anchor="middle" fill="currentColor"'
+                   f' fill-opacity="0.75" font-size="12">{escape(tick_text(t))}</text>')
+    if unit:
+        out.append(f'<text{_attrs(x=_num(label_w + plot_w / 2), y=_num(axis_y + 31))} text-anchor="middle"'
+                   f' fill="currentColor" font-size="12">{escape(unit)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 def series_chart(
     series: list[tuple[str, list[tuple[float, float]]]],
     *,
