@@ -84,15 +84,13 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
             f' stroke="{colour}" stroke-width="2.5" fill="none"/>')
 
 
-LABEL_H = 12  # an 11 px label: 9 above the baseline, 3 below
-
-
-def LABEL_AREA(W: float, H: float, M: float) -> tuple[float, float, float, float]:  # noqa: N802
+def label_area(W: float, H: float, M: float) -> tuple[float, float, float, float]:
     """Where point labels may go: inside the figure, below the two legend lines, above the axis."""
     return 14.0, 44.0, W - 2.0, H - M + 10
 
 
 def _label_box(lx: float, ly: float, anchor: str, w: float) -> tuple[float, float, float, float]:
+    """The box an 11 px label of width ``w`` covers: 9 above its baseline ``ly``, 3 below."""
     x0 = {"start": lx, "end": lx - w, "middle": lx - w / 2}[anchor]
     return x0, ly - 9, x0 + w, ly + 3
 
@@ -166,19 +164,21 @@ def map_svg(data: dict) -> str:
                f"second axis ({e2:.1%})</text>")
     out.append('<g class="em-links"></g>')
     xy = [(sx(p["x"]), sy(p["y"])) for p in pts]
-    places = place_labels(xy, [p["token"].strip() for p in pts], area=LABEL_AREA(W, H, M))
+    places = place_labels(xy, [p["token"].strip() for p in pts], area=label_area(W, H, M))
     for k, (p, (x, y), (lx, ly, anchor, leader)) in enumerate(zip(pts, xy, places)):
         g = gi[p["group"]]
         tip = f"{p['token'].strip()}: nearest in all {data['dims']} dimensions: " + ", ".join(
             f"{svg_token(t)} {v:.2f}" for t, v in p["neighbours"])
         line = ""
-        if leader:  # from the marker's edge towards the label
-            ex, ey = (lx - 2 if anchor == "end" else lx + 2 if anchor == "start" else lx), ly - (4 if anchor != "middle" else 0 if ly < y else 9)
+        if leader:  # from the point to the nearest spot of its label's box
+            bx0, by0, bx1, by1 = _label_box(lx, ly, anchor, svg.CHAR_W * 0.85 * len(p["token"].strip()))
+            ex, ey = min(max(x, bx0), bx1), min(max(y, by0), by1)
             line = (f'<line x1="{svg._num(x)}" y1="{svg._num(y)}" x2="{svg._num(ex)}" y2="{svg._num(ey)}"'
                     ' stroke="currentColor" stroke-opacity="0.45" stroke-width="0.8" class="em-leader"/>')
+        align = "" if anchor == "start" else f' text-anchor="{anchor}"'
         out.append(f'<g class="em-pt" data-k="{k}" data-x="{svg._num(x)}" data-y="{svg._num(y)}">'
                    f"<title>{escape(tip)}</title>{line}{_marker(MARKERS[g], x, y, COLOURS[g])}"
-                   f'<text x="{svg._num(lx)}" y="{svg._num(ly)}"{"" if anchor == "start" else f" text-anchor={chr(34)}{anchor}{chr(34)}"}'
+                   f'<text x="{svg._num(lx)}" y="{svg._num(ly)}"{align}'
                    f' font-size="11" fill="currentColor">{escape(p["token"].strip())}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -140,7 +140,7 @@ def test_map_labels_cover_neither_each_other_nor_other_points():
     import re
 
     from llmsite import figures
-    from llmsite.fig_embedding_map import LABEL_AREA, _label_box, _overlaps
+    from llmsite.fig_embedding_map import _label_box, _overlaps, label_area
     from llmsite.svg import CHAR_W
 
     frag = (figures.FIG_DIR / "03-embedding-map.md").read_text(encoding="utf-8")
@@ -150,7 +150,7 @@ def test_map_labels_cover_neither_each_other_nor_other_points():
     assert len(pts) == 41
     boxes = [_label_box(float(lx), float(ly), a or "start", CHAR_W * 0.85 * len(t)) for _, _, lx, ly, a, t in pts]
     marks = [(float(x) - 6, float(y) - 6, float(x) + 6, float(y) + 6) for x, y, *_ in pts]
-    area = LABEL_AREA(W, H, 30)
+    area = label_area(W, H, 30)
     for i, b in enumerate(boxes):
         assert area[0] <= b[0] and b[2] <= area[2] and area[1] <= b[1] and b[3] <= area[3], pts[i][-1]
         for j in range(len(boxes)):
