@@ -178,8 +178,7 @@ SIZE_SCORES = [
 
 def all_sources() -> list[Source]:
     """Every source this module cites (for the tests and the pages' source lists)."""
-    found = [s for s in (_SMOL_135M, _SMOL_17B, _LLAMA3, _LLAMA31, _DEEPSEEK_V3)]
-    found += [w.source for w in CONTEXT_WINDOWS] + [s.source for s in SIZE_SCORES]
+    found = [r.source for r in TRAINING_RUNS] + [w.source for w in CONTEXT_WINDOWS] + [s.source for s in SIZE_SCORES]
     out = []
     for s in found:
         if s not in out:
