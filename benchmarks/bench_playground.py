@@ -60,6 +60,15 @@ def wait_idle(page):
         return w.dataset.widgetState === 'ready' && w.dataset.busy === 'false'; }}""")
 
 
+def open_and_load(page, base: str) -> float:
+    """Open the benchmark page, press the load button, wait until ready: seconds the page timed."""
+    page.set_default_timeout(300_000)
+    page.goto(f"{base}/index.html")
+    page.locator(f"{W} [data-widget-load]").click()
+    wait_idle(page)
+    return int(page.locator(W).get_attribute("data-ready-ms")) / 1000
+
+
 def browser_numbers(base: str, repeat: int, n_decode: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -71,11 +80,7 @@ def browser_numbers(base: str, repeat: int, n_decode: int) -> dict:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         ctx = b.new_context()
         page = ctx.new_page()
-        page.set_default_timeout(300_000)
-        page.goto(f"{base}/index.html")
-        page.locator(f"{W} [data-widget-load]").click()
-        wait_idle(page)
-        out["ready_s"] = int(page.locator(W).get_attribute("data-ready-ms")) / 1000
+        out["ready_s"] = open_and_load(page, base)
         views = []
         for i in range(repeat):
             page.locator(f"{W} .pg-input").fill(PROMPT_20 + " " * (i % 2))  # (a different text: no reuse)
@@ -102,11 +107,7 @@ def browser_numbers(base: str, repeat: int, n_decode: int) -> dict:
             });
         }""", [W, PROMPT_20, n_decode])
         second = ctx.new_page()
-        second.set_default_timeout(300_000)
-        second.goto(f"{base}/index.html")
-        second.locator(f"{W} [data-widget-load]").click()
-        wait_idle(second)
-        out["cached_ready_s"] = int(second.locator(W).get_attribute("data-ready-ms")) / 1000
+        out["cached_ready_s"] = open_and_load(second, base)
         out["cached_all"] = second.locator(W).get_attribute("data-from-cache-bytes")
         b.close()
     return out
