@@ -16,11 +16,9 @@ that fragment or output changes. Builders:
 from __future__ import annotations
 
 import re
-from html import escape
 
 from llmsite import svg
 from llmsite.figures import REPO, Context, Figure
-from llmsite.svg import _attrs, _num, _svg_open
 
 # ----------------------------------------------------------------------------- reading inputs
 
