@@ -67,6 +67,26 @@ def site_server(built_site):
 
 
 @pytest.fixture(scope="session")
+def with_runtime(built_site, site_server):
+    """``with_runtime(subdir, build, unavailable, what)``: the served site, with a widget's
+    generated runtime files under ``assets/<subdir>``. ``make test`` builds them into docs/ before
+    the site is built; a bare ``pytest`` builds them into the built site here with
+    ``build(out=...)``, and skips (saying why) when it cannot."""
+    def serve(subdir: str, build, unavailable: tuple, what: str) -> str:
+        out = built_site / "assets" / subdir
+        if not (out / "manifest.json").exists():
+            from llmsite.model import ModelUnavailable
+
+            try:
+                build(out=out)
+            except (*unavailable, ModelUnavailable) as e:
+                pytest.skip(f"no {what} files: {e} (then `python -m llmsite widget`)")
+        return site_server
+
+    return serve
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browsers)."""
     if not Path(CHROMIUM).exists():

@@ -157,18 +157,10 @@ def tok():
 
 
 @pytest.fixture(scope="module")
-def playground_site(built_site, site_server):
-    """The served site with the playground's files: ``make test`` builds them into docs/
-    before the site is built; a bare ``pytest`` builds them into the built site here."""
-    out = built_site / "assets" / "playground"
-    if not (out / "manifest.json").exists():
-        from llmsite.model import ModelUnavailable
-
-        try:
-            playground.build_runtime(out=out)
-        except (playground.PlaygroundUnavailable, ModelUnavailable) as e:
-            pytest.skip(f"no playground files: {e} (then `python -m llmsite widget`)")
-    return site_server
+def playground_site(with_runtime):
+    """The served site, with the playground's files (conftest.with_runtime)."""
+    return with_runtime("playground", playground.build_runtime,
+                        (playground.PlaygroundUnavailable,), "playground")
 
 
 class Session:

@@ -72,18 +72,9 @@ def _watch(page, s: Session) -> None:
 
 
 @pytest.fixture(scope="module")
-def widget_site(built_site, site_server) -> str:
-    """The served site, with the widget's runtime files. ``make test`` builds them into
-    docs/ before the site is built; a bare ``pytest`` builds them into the built site here."""
-    out = built_site / "assets" / "widget"
-    if not (out / "manifest.json").exists():
-        from llmsite.model import ModelUnavailable
-
-        try:
-            widgets.build_runtime(out=out)
-        except (widgets.WidgetUnavailable, ModelUnavailable) as e:
-            pytest.skip(f"no widget files: {e} (then `python -m llmsite widget`)")
-    return site_server
+def widget_site(with_runtime) -> str:
+    """The served site, with the tokenizer widget's runtime files (conftest.with_runtime)."""
+    return with_runtime("widget", widgets.build_runtime, (widgets.WidgetUnavailable,), "widget")
 
 
 @pytest.fixture(scope="module")
