@@ -26,6 +26,7 @@ recorded outputs with a tolerance there and says why.
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import sys
@@ -47,16 +48,23 @@ BEFORE = "LLMSITE_UNPINNED_"
 WARNING = "llmsite: CPU kernels not pinned"
 
 
-def cpu_flags() -> set[str]:
-    """The CPU's feature flags (Linux ``/proc/cpuinfo``); empty where they cannot be read."""
+@functools.lru_cache(maxsize=1)
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (Linux ``/proc/cpuinfo``, read once per process); empty where
+    they cannot be read."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             for line in f:
                 if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                    return frozenset(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return set()
+    return frozenset()
+
+
+def native_asked() -> bool:
+    """True when the reader turned the pin off (``LLMSITE_NATIVE_KERNELS=1``)."""
+    return os.environ.get(NATIVE, "") in ("1", "true", "yes")
 
 
 def can_pin() -> str | None:
@@ -73,7 +81,7 @@ def can_pin() -> str | None:
 
 
 def wanted() -> bool:
-    return os.environ.get(NATIVE, "") not in ("1", "true", "yes") and can_pin() is None
+    return not native_asked() and can_pin() is None
 
 
 def pin() -> bool:
@@ -98,7 +106,7 @@ def pinned() -> bool:
 
 
 def why_not_pinned() -> str:
-    if os.environ.get(NATIVE, "") in ("1", "true", "yes"):
+    if native_asked():
         return f"{NATIVE}=1: torch and MKL choose their kernels by CPU"
     if (reason := can_pin()) is not None:
         return reason
@@ -111,7 +119,7 @@ def check() -> bool:
     """Warn (once per call site) when training will not reproduce the recorded numbers."""
     if pinned():
         return True
-    if os.environ.get(NATIVE, "") in ("1", "true", "yes"):
+    if native_asked():
         return False  # asked for: no warning
     warnings.warn(f"{WARNING}, training results may differ in the last digits "
                   f"from the site's: {why_not_pinned()}", RuntimeWarning, stacklevel=4)
