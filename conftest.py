@@ -1,5 +1,5 @@
 """pytest wiring: Sybil runs every Python block on every page under docs/ (see
-``llmsite/docs_tests.py``). ``pytest --update-outputs`` rewrites the ``.out`` files."""
+``llmsite/site/docs_tests.py``). ``pytest --update-outputs`` rewrites the ``.out`` files."""
 
 import os
 from pathlib import Path
@@ -11,7 +11,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-from llmsite import docs_tests  # noqa: E402
+from llmsite.site import docs_tests  # noqa: E402
 
 
 def pytest_addoption(parser):

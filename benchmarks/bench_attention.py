@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([f"{n:,}", f"{table_mb:.1f}", f"{t * 1e3:.2f}", f"{ratio:.2g}×", f"{square:.4g}×", step])
     if args.quick:
         return 0
-    from llmsite import measurements
+    from llmsite.site import measurements
 
     path = measurements.write(
         "attention-cost",

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from llmsite import generate as G  # noqa: E402
-from llmsite import measurements  # noqa: E402
+from llmsite.site import measurements  # noqa: E402
 from llmsite import transformer as tf  # noqa: E402
 
 BENCH = "benchmarks/bench_generation.py"

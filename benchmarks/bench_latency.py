@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from llmsite import measurements  # noqa: E402
+from llmsite.site import measurements  # noqa: E402
 from llmsite.model import load, pick_device  # noqa: E402
 
 BENCH = "benchmarks/bench_latency.py"

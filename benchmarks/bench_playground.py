@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llmsite import measurements, playground  # noqa: E402
+from llmsite.site import measurements, playground  # noqa: E402
 
 BENCH = "benchmarks/bench_playground.py"
 PROMPT_20 = "The history of the printing press begins in China, long before Gutenberg built his machine in"

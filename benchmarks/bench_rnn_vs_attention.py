@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([f"{n:,}", f"{gru * 1e3:.1f}", f"{gpt * 1e3:.1f}", f"{gru / gpt:.2f}×", g2, t2])
     if args.quick:
         return 0
-    from llmsite import measurements
+    from llmsite.site import measurements
 
     threads = f"{args.threads} CPU thread{'s' * (args.threads > 1)}" if args.device == "cpu" else "the GPU"
     path = measurements.write(

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llmsite import measurements  # noqa: E402
+from llmsite.site import measurements  # noqa: E402
 from llmsite.train import TinyConfig, load_corpus, scaling_experiment, train  # noqa: E402
 
 BENCH = "benchmarks/bench_training.py"
@@ -54,7 +54,7 @@ def main(argv=None) -> None:
         return
     notes = ("One run each of `snippets/10-training/train_tiny.py`'s and `snippets/12-scaling/toy_scaling.py`'s "
              "training, end to end (with the loss estimates along the way; not the corpus loading), CPU, 1 torch "
-             "thread, the pinned CPU kernels of `llmsite.cpu`, on a machine shared with other jobs: a quiet one "
+             "thread, the pinned CPU kernels of `llmsite.site.cpu`, on a machine shared with other jobs: a quiet one "
              "is faster. Second column: (models ×) steps × windows × characters per window.")
     path = measurements.write("training-time", "Wall time of the training chapters' runs",
                               ["run", "steps × windows × chars", "seconds", "vs ch. 10"],

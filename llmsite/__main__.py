@@ -1,3 +1,3 @@
-from llmsite.cli import main
+from llmsite.site.cli import main
 
 raise SystemExit(main())

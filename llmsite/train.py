@@ -39,7 +39,8 @@ from dataclasses import dataclass, field, fields
 import torch
 from torch import nn
 
-from llmsite import cpu, transformer
+from llmsite import transformer
+from llmsite.site import cpu
 from llmsite.transformer import LayerWeights, Weights
 
 __all__ = [
@@ -242,7 +243,7 @@ def deterministic(device: str, threads: int = 1):
     """Byte-stable CPU arithmetic for the duration: deterministic kernels, a fixed thread count
     (float sums depend on how the work is split). Restores the previous settings afterwards.
 
-    On CPU the kernels themselves must be the pinned ones (:mod:`llmsite.cpu`): it warns when
+    On CPU the kernels themselves must be the pinned ones (:mod:`llmsite.site.cpu`): it warns when
     they are not, since the losses then differ from the site's in the last digits."""
     if device == "cpu":
         cpu.check()

@@ -11,12 +11,15 @@ import re
 
 import pytest
 
-from llmsite import fig_measured, figures
-from llmsite.mkdocs_hooks import mark_outputs
+from llmsite.figures import measured as fig_measured
+from llmsite import figures
+from llmsite.site.mkdocs_hooks import mark_outputs
 
 BACKBONE = [n for n, target in figures.FIGURES.items()
-            if target.split(":")[0] in ("llmsite.fig_diagrams", "llmsite.fig_measured", "llmsite.fig_builders",
-                                          "llmsite.fig_prompting", "llmsite.fig_published")]
+            if target.split(":")[0] in ("llmsite.figures.diagrams", "llmsite.figures.measured", "llmsite.figures.scaling",
+                                          "llmsite.figures.recap", "llmsite.figures.fine_tuning",
+                                          "llmsite.figures.prompting", "llmsite.figures.published")
+            or target == "llmsite.figures.training:build_before_after"]
 
 
 def fragment(name: str) -> str:
@@ -89,7 +92,7 @@ def test_output_blocks_are_marked_to_wrap_and_code_blocks_are_not():
 
 @pytest.mark.model
 def test_the_worked_attention_row_is_the_models_attention():
-    from llmsite.fig_diagrams import attention_row
+    from llmsite.figures.diagrams import attention_row
     from llmsite.model import load
 
     model, tok = load(device="cpu", dtype="float32")
@@ -104,7 +107,7 @@ def test_the_worked_attention_row_is_the_models_attention():
 
 
 def test_quizzes_and_notebook_noise_are_kept_out_of_search():
-    from llmsite.mkdocs_hooks import exclude_from_search
+    from llmsite.site.mkdocs_hooks import exclude_from_search
 
     page = ('<h2 id="quiz">Quiz</h2><div class="quiz-intro"><p>saved</p></div>'
             '<div class="quiz" id="quiz-0"><div><div>answer</div></div></div>'

@@ -1,4 +1,4 @@
-"""Same numbers on every CPU (DESIGN §5e, ``llmsite/cpu.py``).
+"""Same numbers on every CPU (DESIGN §5e, ``llmsite/site/cpu.py``).
 
 The proof: a short training run in fresh processes, each forced onto other CPU kernels the way
 another CPU generation would choose them (torch's plain, AVX2 or AVX-512 kernels; MKL's
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from llmsite import cpu
+from llmsite.site import cpu
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ needs_pin = pytest.mark.skipif(cpu.can_pin() is not None, reason=f"nothing to pi
 PROBE = """
 import torch
 from llmsite.train import TinyConfig, load_corpus, train
-from llmsite import cpu
+from llmsite.site import cpu
 data = load_corpus()
 cfg = TinyConfig(vocab_size=data.tok.vocab_size, n_layers=2, hidden=64, n_heads=4, n_kv_heads=2,
                  intermediate=128, context=64)
@@ -134,7 +134,7 @@ def test_every_training_snippet_imports_llmsite_before_it_computes():
             is_doc = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
             assert isinstance(node, (ast.Import, ast.ImportFrom)) or is_doc, (
                 f"{path.relative_to(REPO)}:{node.lineno} computes before llmsite is imported: "
-                "the CPU kernels would not be pinned (llmsite/cpu.py)")
+                "the CPU kernels would not be pinned (llmsite/site/cpu.py)")
     assert checked >= 3
 
 

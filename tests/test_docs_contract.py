@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from llmsite import docs_tests, snippets
+from llmsite.site import docs_tests, snippets
 
 REPO = snippets.REPO
 SKIP_WITH_REASON = re.compile(r'<!--\s*skip:\s*next\s+"[^"]+"\s*-->')

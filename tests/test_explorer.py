@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from llmsite import figures
-from llmsite.fig_attention_explorer import DATA, SCALE, unpack
+from llmsite.figures.attention_explorer import DATA, SCALE, unpack
 
 pytestmark = pytest.mark.browser
 ROOT = '[data-widget="attention-explorer"]'
@@ -160,7 +160,7 @@ def test_keyboard_reaches_every_control_and_arrows_move(session):
 def test_shown_number_equals_llmsite_transformer(session, data):
     import torch
 
-    from llmsite.fig_attention_explorer import sentence_ids
+    from llmsite.figures.attention_explorer import sentence_ids
     from llmsite.model import ModelUnavailable, load
     from llmsite.transformer import attention_maps, from_hf
 
@@ -181,7 +181,7 @@ def test_shown_number_equals_llmsite_transformer(session, data):
 
 
 def test_logit_lens_panel_shows_the_stored_top_five(session):
-    from llmsite.fig_logit_lens import DATA as LENS
+    from llmsite.figures.logit_lens import DATA as LENS
 
     d = json.loads((figures.REPO / LENS).read_text(encoding="utf-8"))
     open_page, seen, _ = session
@@ -204,7 +204,7 @@ def test_logit_lens_panel_shows_the_stored_top_five(session):
 
 
 def test_embedding_map_lists_the_stored_neighbours(session):
-    from llmsite.fig_embedding_map import DATA as MAP
+    from llmsite.figures.embedding_map import DATA as MAP
 
     d = json.loads((figures.REPO / MAP).read_text(encoding="utf-8"))
     open_page, _, _ = session

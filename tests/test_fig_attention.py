@@ -1,5 +1,5 @@
-"""The attention drawing primitives in llmsite/svg.py and the head-scoring rules of
-llmsite/fig_attention.py: deterministic, escaped, geometrically sane. No model needed."""
+"""The attention drawing primitives in llmsite/figures/svg.py and the head-scoring rules of
+llmsite/figures/attention.py: deterministic, escaped, geometrically sane. No model needed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import pytest
 import torch
 
-from llmsite import svg
-from llmsite.fig_attention import ROLES, head_role, head_scores
+from llmsite.figures import svg
+from llmsite.figures.attention import ROLES, head_role, head_scores
 
 HOSTILE = ['<script>alert("x")</script>', "a&b", "␣it", '"quoted"']
 W4 = [[1.0, 0, 0, 0], [0.3, 0.7, 0, 0], [0.2, 0.2, 0.6, 0], [0.1, 0.5, 0.25, 0.15]]

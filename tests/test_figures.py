@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from llmsite import figures, svg
+from llmsite import figures
+from llmsite.figures import svg
 
 ROWS = [('"␣Paris"', 0.7725, "77.3%"), ("<script>alert(1)</script>", 0.1, "10.0%"), ("the rest", 0.1275, "12.8%")]
 
@@ -40,7 +41,7 @@ def test_fragment_has_figure_caption_and_numbers_table():
 
 
 def test_every_committed_figure_is_in_the_manifest_and_included_by_a_page():
-    from llmsite.snippets import pages, included_files
+    from llmsite.site.snippets import pages, included_files
 
     manifest = json.loads(figures.MANIFEST.read_text())
     assert set(manifest) == set(figures.FIGURES)
@@ -54,7 +55,7 @@ def test_every_committed_figure_is_in_the_manifest_and_included_by_a_page():
 @pytest.mark.slow
 def test_figures_are_not_stale():
     """Redraws every figure with the real model; fails if a committed one differs."""
-    from llmsite import cpu
+    from llmsite.site import cpu
 
     if not cpu.pinned():
         pytest.skip(f"figures are drawn with the pinned AVX2 kernels, which this machine cannot use: "

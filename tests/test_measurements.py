@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from llmsite import measurements
-from llmsite.snippets import REPO, included_files, pages
+from llmsite.site import measurements
+from llmsite.site.snippets import REPO, included_files, pages
 
 FRAGMENTS = sorted(measurements.OUT_DIR.glob("*.md")) if measurements.OUT_DIR.exists() else []
 

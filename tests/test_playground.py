@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from llmsite import playground
+from llmsite.site import playground
 
 REPO = Path(__file__).resolve().parent.parent
 W = '.llm-widget[data-widget="playground"]'

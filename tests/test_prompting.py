@@ -115,7 +115,7 @@ def test_wilson_rejects_impossible_counts():
 
 
 def test_rate_line_is_what_the_figures_read():
-    from llmsite.fig_prompting import rates
+    from llmsite.figures.prompting import rates
 
     line = P.rate_line("zero-shot, constrained", 16, 60)
     assert line == "zero-shot, constrained: 16/60 = 27% (95% CI 17%-39%)"

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from llmsite import fig_published, figures, published
+from llmsite.figures import published as fig_published
+from llmsite import figures, published
 
 DATE = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 

@@ -20,7 +20,7 @@ from html import unescape
 import pytest
 from mkdocs_quiz.parsing import ANSWER_PATTERN, FEEDBACK_REGEX, QUIZ_REGEX
 
-from llmsite.snippets import REPO, pages
+from llmsite.site.snippets import REPO, pages
 
 MIN_OPTIONS = 4
 

@@ -1,4 +1,4 @@
-"""The reader-first charts of chapters 1-8 (llmsite/fig_reader.py): legible on a phone, on the
+"""The reader-first charts of chapters 1-8 (llmsite/figures/reader.py): legible on a phone, on the
 pages that promise them, and showing exactly the numbers of the snippet output they chart.
 No model needed: the builders read recorded .out files."""
 
@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from llmsite import fig_reader, figures
+from llmsite.figures import reader as fig_reader
+from llmsite import figures
 
 REPO = figures.REPO
 PAGES = {"01-greedy-loop": "01-big-picture.md", "03-neighbours": "03-embeddings.md",

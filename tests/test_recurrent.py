@@ -125,7 +125,7 @@ def test_race_figure_shows_the_recorded_losses():
 
 
 def test_step_time_figure_shows_the_benchmarks_numbers():
-    from llmsite.fig_measured import measurement
+    from llmsite.figures.measured import measurement
 
     m = measurement("rnn-vs-attention")
     assert [[r[0], r[1], r[2]] for r in m["rows"]] == [r[:3] for r in _rows("03b-step-time.md", 4)]

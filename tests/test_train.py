@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from llmsite import svg, transformer
+from llmsite.figures import svg
+from llmsite import transformer
 from llmsite.train import (
     CharTokenizer,
     TinyConfig,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from llmsite import tokenview, widgets
+from llmsite.site import tokenview, widgets
 
 REPO = Path(__file__).resolve().parent.parent
 JS = REPO / "docs" / "assets" / "js"

@@ -1,6 +1,6 @@
 # requires: model
 # The same three sentences in eight languages (a small sample), and a little Python.
-from llmsite.fig_tokens import CODE_SAMPLE, SAMPLES, cost_rows
+from llmsite.languages import CODE_SAMPLE, SAMPLES, cost_rows
 from llmsite.tokenizer import load_model_tokenizer
 
 tok = load_model_tokenizer()

@@ -6,7 +6,7 @@
 //               {type: "tokenize", id, text}     tokenize text (after "ready")
 // Messages out: {type: "status", text}           a loading step, for the status line
 //               {type: "ready", ms, precompiled} booted; ms counts from "load"
-//               {type: "result", id, json, ms}   llmsite.tokenview.view_json(tok, text)
+//               {type: "result", id, json, ms}   llmsite.site.tokenview.view_json(tok, text)
 //               {type: "error", id?, text}        something failed (id: that request only)
 //               {type: "unavailable", text}       this build has no widget files
 
@@ -65,14 +65,21 @@ async function boot(base) {
   post({ type: "status", text: "Reading the model's vocabulary…" });
   // a real module (llmsite.tokenizer), not runPython(source): tracebacks name the file
   // and line, and the import reads exactly as it does in CPython
-  pyodide.FS.mkdirTree("/home/pyodide/llmsite");
-  pyodide.FS.writeFile("/home/pyodide/llmsite/__init__.py", "");
-  for (const [name, bytes] of await sources) pyodide.FS.writeFile(`/home/pyodide/${name}`, bytes);
+  // the package layout as in the repository: llmsite/tokenizer.py, llmsite/site/tokenview.py
+  for (const [name, bytes] of await sources) {
+    const parts = name.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = "/home/pyodide/" + parts.slice(0, i).join("/");
+      pyodide.FS.mkdirTree(dir);
+      pyodide.FS.writeFile(dir + "/__init__.py", "");
+    }
+    pyodide.FS.writeFile(`/home/pyodide/${name}`, bytes);
+  }
   const make = pyodide.runPython(`
 import sys
 sys.path.insert(0, "/home/pyodide")
 from llmsite.tokenizer import Tokenizer
-from llmsite.tokenview import view_json
+from llmsite.site.tokenview import view_json
 
 def make(tokenizer_json):
     tok = Tokenizer.from_json_text(tokenizer_json)

@@ -32,9 +32,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmsite import cpu
+from llmsite.site import cpu
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 SNIPPETS = REPO / "snippets"
 

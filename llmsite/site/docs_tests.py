@@ -20,9 +20,9 @@ from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.markdown import SkipParser
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-from llmsite import cpu, snippets
+from llmsite.site import cpu, snippets
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 UPDATE = {"on": False}
 
 # Material allows attributes after the language (title="…", hl_lines="…", linenums="…"):
@@ -79,7 +79,7 @@ def run_included_snippet(example) -> None:
     if UPDATE["on"]:
         if not cpu.pinned():
             raise SkipTest(f"not recording {out_rel}: {cpu.why_not_pinned()}; the site's outputs are "
-                           "recorded with the pinned AVX2 kernels (llmsite/cpu.py)")
+                           "recorded with the pinned AVX2 kernels (llmsite/site/cpu.py)")
         if out.exists() or snippets.pages_including(out_rel):
             out.write_text(result.stdout, encoding="utf-8")
         return

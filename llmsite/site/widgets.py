@@ -14,7 +14,7 @@ reader's browser with Pyodide, served from the site itself. ``python -m llmsite 
         Python's standard library, precompiled to ``.pyc`` by Pyodide's own Python under
         Node (boot is mostly spent compiling the standard library; see
         :func:`precompile_stdlib`). Falls back to Pyodide's plain zip without Node.
-    ``llmsite/tokenizer.py``, ``llmsite/tokenview.py``
+    ``llmsite/tokenizer.py``, ``llmsite/site/tokenview.py``
         our two pure-Python files; the worker writes them into Pyodide's file system.
     ``tokenizer.json.gz``
         the model's ``tokenizer.json``, minified (merges as ``"a b"``) and gzipped:
@@ -40,13 +40,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from llmsite import tokenview
+from llmsite.site import tokenview
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "assets" / "widget"
 PRERENDERED = OUT / "prerendered.html"
 PYODIDE = REPO / "node_modules" / "pyodide"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # llmsite/: the widget runs two of its files
 
 #: the text the widget starts with (and that the page shows prerendered)
 DEFAULT_TEXT = "I'm learning about tokenization!\nThe year 2025 had 365 days \U0001F99C"
@@ -55,7 +55,7 @@ MAX_CHARS = 20_000
 
 #: Pyodide's files that ``loadPyodide`` fetches when no package is loaded
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
-PYTHON_FILES = ("tokenizer.py", "tokenview.py")
+PYTHON_FILES = ("tokenizer.py", "site/tokenview.py")  # relative to llmsite/, kept in Pyodide
 FORMAT = 1  # bump when the layout of docs/assets/widget changes
 
 
@@ -348,7 +348,7 @@ def build(force: bool = False) -> list[str]:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, PRERENDERED)
         lines.append(f"wrote {PRERENDERED.relative_to(REPO)} (commit it)")
-    from llmsite import playground  # the model playground: the same build step (DESIGN §5c)
+    from llmsite.site import playground  # the model playground: the same build step (DESIGN §5c)
 
     try:
         lines += playground.build(force=force)

@@ -1,7 +1,7 @@
 """Figures of "Why transformers won" (docs/03b-why-transformers-won.md).
 
 Timings are never measured while drawing: the charts read the benchmark's dated fragment or a
-snippet's recorded output (the pattern of ``llmsite.fig_measured``), so a figure shows exactly
+snippet's recorded output (the pattern of ``llmsite.figures.measured``), so a figure shows exactly
 the numbers printed on the page. Builders:
 
 * ``03b-conveyor``        the GRU's chain of steps vs the GPT's one pass over all positions
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from llmsite import svg
-from llmsite.fig_diagrams import arrow, box, finish, text
-from llmsite.fig_measured import CHART_W, _f, _source, measurement, natural, snippet_output
+from llmsite.figures import svg
+from llmsite.figures.diagrams import arrow, box, finish, text
+from llmsite.figures.measured import CHART_W, _f, _source, measurement, natural, snippet_output
 from llmsite.figures import Context, Figure
-from llmsite.svg import BLUE, _attrs, _num, _svg_open
+from llmsite.figures.svg import BLUE, _attrs, _num, _svg_open
 
 SNIPPETS = "03b-why-transformers-won"
 

@@ -1,16 +1,12 @@
-"""Chapter 2 (tokens): what the same sentences cost in different languages, and the figure.
+"""Chapter 2's parallel sentences: what the same text costs in tokens in different languages.
 
 ``SAMPLES`` are short parallel sentences written for this site (a small sample, not a
 benchmark), plus a few lines of Python. ``cost_rows`` measures them with the model's own
-tokenizer; the snippet ``snippets/02-tokens/languages.py`` prints the same rows the figure
-draws.
+tokenizer; ``snippets/02-tokens/languages.py`` prints the rows and the figure
+``02-chars-per-token`` (``llmsite/figures/tokens.py``) draws them.
 """
 
 from __future__ import annotations
-
-from llmsite import svg
-
-# llmsite.figures imports this module to list the builder, so we import it lazily.
 
 # The same three sentences in each language (our own translations).
 SAMPLES: dict[str, list[str]] = {
@@ -74,28 +70,3 @@ def cost_rows(tok) -> list[tuple[str, int, int, float | None]]:
         rows.append((lang, chars, tokens, tokens / english_tokens))
     rows.append(("Python code", len(CODE_SAMPLE), len(tok.encode(CODE_SAMPLE)), None))
     return rows
-
-
-def build_chars_per_token(ctx):
-    """The figure ``02-chars-per-token`` (ctx: ``llmsite.figures.Context``)."""
-    from llmsite.figures import Figure
-    from llmsite.tokenizer import load_model_tokenizer
-
-    rows = cost_rows(load_model_tokenizer())  # the same ids as ctx.tok, without torch
-    bars = [(label, chars / tokens, f"{chars / tokens:.2f}") for label, chars, tokens, _ in rows]
-    desc = ("Bar chart of characters per token with SmolLM2's tokenizer, for three short sentences "
-            "in each language and a Python function: "
-            + "; ".join(f"{label} {text}" for label, _, text in bars) + ".")
-    return Figure(
-        name="02-chars-per-token",
-        svg=svg.value_bars(bars, title="Characters per token, by language", description=desc,
-                           fig_id="fig-02-chars-per-token", ticks=[0, 1, 2, 3, 4, 5],
-                           muted=frozenset({len(bars) - 1})),
-        caption=("Characters per token for the same three sentences in eight languages (our own "
-                 "translations: a small sample), and a short Python function in grey. More "
-                 "characters per token means cheaper text. SmolLM2-135M-Instruct's tokenizer."),
-        table_header=["text", "characters", "tokens", "chars/token", "tokens vs English"],
-        table_rows=[[label, str(chars), str(tokens), f"{chars / tokens:.2f}",
-                     "" if rel is None else f"{rel:.2f}×"] for label, chars, tokens, rel in rows],
-        inputs={"samples": SAMPLES, "code": CODE_SAMPLE},
-    )

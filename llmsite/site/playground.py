@@ -3,7 +3,7 @@
 The playground widget (``docs/assets/js/playground-widget.js``) runs the very GGUF file this
 project downloads, with llama.cpp compiled to WebAssembly (npm ``@wllama/wllama``, pinned at
 2.3.7 in ``package-lock.json``; DESIGN §5b), served by the site itself. ``python -m llmsite
-widget`` (which also builds the tokenizer widget: one build step, :mod:`llmsite.widgets`)
+widget`` (which also builds the tokenizer widget: one build step, :mod:`llmsite.site.widgets`)
 writes, generated and not committed (``.gitignore``):
 
 ``docs/assets/playground/``, ~103 MB:
@@ -36,9 +36,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from llmsite import tokenview
+from llmsite.site import tokenview
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "assets" / "playground"
 WLLAMA = REPO / "node_modules" / "@wllama" / "wllama"
 WLLAMA_VERSION = "2.3.7"  # 3.x: no tokenizer, top-k only, UTF-8 errors (README, "The model playground")

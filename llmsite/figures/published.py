@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import re
 
-from llmsite import published, svg
-from llmsite.fig_builders import _short, tiny_gpt_point
-from llmsite.fig_measured import measurement
+from llmsite import published
+from llmsite.figures import svg
+from llmsite.figures.scaling import _short, tiny_gpt_point
+from llmsite.figures.measured import measurement
 from llmsite.figures import REPO, Context, Figure
 
 CHART_W = 420  # like the other backbone charts: legible when a phone scales it to ~360 px

@@ -15,7 +15,7 @@ import os
 import platform
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 OUT_DIR = REPO / "docs" / "measurements"
 
 

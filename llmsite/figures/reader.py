@@ -1,6 +1,6 @@
 """Reader-first charts for chapters 1-8: result tables that are really pictures (issue 12).
 
-Like ``llmsite.fig_measured``, each builder *reads* a snippet's recorded ``.out`` file, so the
+Like ``llmsite.figures.measured``, each builder *reads* a snippet's recorded ``.out`` file, so the
 chart shows exactly the numbers printed on the page, and the stale test redraws it whenever that
 output changes. Builders:
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 import re
 
-from llmsite import svg
+from llmsite.figures import svg
 from llmsite.figures import Context, Figure, show_token
-from llmsite.fig_measured import CHART_W, natural, snippet_output
+from llmsite.figures.measured import CHART_W, natural, snippet_output
 
 
 def build_greedy_loop(ctx: Context) -> Figure:

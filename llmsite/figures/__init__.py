@@ -8,8 +8,8 @@ the code that drew it and the library versions. Fragments are committed, so ``mk
 needs no model; ``python -m llmsite figures --check`` (and a test) redraws them with the model
 and fails when one is stale.
 
-To add a figure: write a builder ``def build_x(ctx) -> Figure`` in ``llmsite/fig_<topic>.py``
-and list it in ``FIGURES`` as ``"name": "llmsite.fig_<topic>:build_x"``. A figure's numbers
+To add a figure: write a builder ``def build_x(ctx) -> Figure`` in ``llmsite/figures/<topic>.py``
+(one module per topic) and list it in ``FIGURES`` as ``"name": "llmsite.figures.<topic>:build_x"``. A figure's numbers
 must come from code a page shows (a snippet) or from the ``llmsite`` function that snippet calls.
 """
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from llmsite import svg
+from llmsite.figures import svg
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIG_DIR = REPO / "docs" / "figures"
 MANIFEST = FIG_DIR / "manifest.json"
 
@@ -87,68 +87,68 @@ class Context:
 # --------------------------------------------------------------------------- builders
 
 
-# name -> "module:function". Builders live in llmsite/fig_<topic>.py and are imported only when
+# name -> "module:function". Builders live in llmsite/figures/<topic>.py and are imported only when
 # a figure is drawn (they import this module for Figure and Context).
 FIGURES: dict[str, str] = {
-    "01-next-token-capital": "llmsite.fig_next_token:build_next_token_capital",
-    "02-chars-per-token": "llmsite.fig_tokens:build_chars_per_token",
-    "03-rope-similarity": "llmsite.fig_embeddings:build_rope_similarity",
-    "03-embedding-map": "llmsite.fig_embedding_map:build_embedding_map",
-    "04-attention-heatmap": "llmsite.fig_attention:build_heatmap",
-    "04-attention-lines": "llmsite.fig_attention:build_lines",
-    "05-head-grid": "llmsite.fig_attention:build_head_grid",
-    "04-attention-explorer": "llmsite.fig_attention_explorer:build_explorer_04",
-    "05-attention-explorer": "llmsite.fig_attention_explorer:build_explorer_05",
-    "06-logit-lens-strip": "llmsite.fig_logit_lens:build_logit_lens_strip",
-    "07-next-token-opposite": "llmsite.fig_sampling:build_next_token_opposite",
-    "08-temperature": "llmsite.fig_sampling:build_temperature",
-    "10-loss-curve": "llmsite.fig_training:build_loss_curve",
-    "12-toy-scaling": "llmsite.fig_training:build_toy_scaling",
+    "01-next-token-capital": "llmsite.figures.next_token:build_next_token_capital",
+    "02-chars-per-token": "llmsite.figures.tokens:build_chars_per_token",
+    "03-rope-similarity": "llmsite.figures.embeddings:build_rope_similarity",
+    "03-embedding-map": "llmsite.figures.embedding_map:build_embedding_map",
+    "04-attention-heatmap": "llmsite.figures.attention:build_heatmap",
+    "04-attention-lines": "llmsite.figures.attention:build_lines",
+    "05-head-grid": "llmsite.figures.attention:build_head_grid",
+    "04-attention-explorer": "llmsite.figures.attention_explorer:build_explorer_04",
+    "05-attention-explorer": "llmsite.figures.attention_explorer:build_explorer_05",
+    "06-logit-lens-strip": "llmsite.figures.logit_lens:build_logit_lens_strip",
+    "07-next-token-opposite": "llmsite.figures.sampling:build_next_token_opposite",
+    "08-temperature": "llmsite.figures.sampling:build_temperature",
+    "10-loss-curve": "llmsite.figures.training:build_loss_curve",
+    "12-toy-scaling": "llmsite.figures.training:build_toy_scaling",
     # the visual backbone (issue 12): charts of recorded numbers, then mechanism diagrams
-    "06-stream-size": "llmsite.fig_measured:build_stream_size",
-    "09-time-per-token": "llmsite.fig_measured:build_time_per_token",
-    "09-prefill-decode": "llmsite.fig_measured:build_prefill_decode",
-    "13-sydney-by-position": "llmsite.fig_measured:build_sydney_by_position",
-    "13-kv-memory": "llmsite.fig_measured:build_kv_memory",
-    "14-ttft": "llmsite.fig_measured:build_ttft",
-    "14-answer-time": "llmsite.fig_measured:build_answer_time",
-    "01-pipeline": "llmsite.fig_diagrams:build_pipeline",
-    "15-life-of-a-token": "llmsite.fig_diagrams:build_life_of_a_token",
-    "09-kv-cache": "llmsite.fig_diagrams:build_kv_cache",
-    "06-block": "llmsite.fig_diagrams:build_block",
-    "11-post-training": "llmsite.fig_diagrams:build_post_training",
-    "11-chat-template": "llmsite.fig_diagrams:build_chat_template",
-    "04-attention-row": "llmsite.fig_diagrams:build_attention_row",
-    "10-training-loop": "llmsite.fig_diagrams:build_training_loop",
-    # "Prompting, measured" (issue 14 §2): llmsite/fig_prompting.py, from the chapter's recorded outputs
-    "14b-accuracy": "llmsite.fig_prompting:build_accuracy",
-    "14b-label-order": "llmsite.fig_prompting:build_label_order",
-    "14b-instruction-position": "llmsite.fig_prompting:build_instruction_position",
-    "14b-chain-of-thought": "llmsite.fig_prompting:build_chain_of_thought",
-    "14b-injection": "llmsite.fig_prompting:build_injection",
-    "14b-ambiguity": "llmsite.fig_prompting:build_ambiguity",
-    "11-preference": "llmsite.fig_builders:build_preference",
-    # chapters 12 and 15 (issue 12, part 2): llmsite/fig_builders.py
-    "12-params-tokens": "llmsite.fig_builders:build_params_tokens",
-    "12-exact-match": "llmsite.fig_builders:build_exact_match",
-    "15-next-token": "llmsite.fig_builders:build_next_token_15",
-    "15-stream-by-block": "llmsite.fig_builders:build_stream_by_block",
-    "10-before-after": "llmsite.fig_builders:build_before_after",
-    # "Why transformers won" (issue 14): llmsite/fig_recurrent.py
-    "03b-conveyor": "llmsite.fig_recurrent:build_conveyor",
-    "03b-step-time": "llmsite.fig_recurrent:build_step_time",
-    "03b-loss-race": "llmsite.fig_recurrent:build_loss_race",
-    "03b-memory": "llmsite.fig_recurrent:build_memory",
-    "03b-attention-patterns": "llmsite.fig_recurrent:build_attention_patterns",
-    "03b-encoder-decoder": "llmsite.fig_recurrent:build_encoder_decoder",
+    "06-stream-size": "llmsite.figures.measured:build_stream_size",
+    "09-time-per-token": "llmsite.figures.measured:build_time_per_token",
+    "09-prefill-decode": "llmsite.figures.measured:build_prefill_decode",
+    "13-sydney-by-position": "llmsite.figures.measured:build_sydney_by_position",
+    "13-kv-memory": "llmsite.figures.measured:build_kv_memory",
+    "14-ttft": "llmsite.figures.measured:build_ttft",
+    "14-answer-time": "llmsite.figures.measured:build_answer_time",
+    "01-pipeline": "llmsite.figures.diagrams:build_pipeline",
+    "15-life-of-a-token": "llmsite.figures.diagrams:build_life_of_a_token",
+    "09-kv-cache": "llmsite.figures.diagrams:build_kv_cache",
+    "06-block": "llmsite.figures.diagrams:build_block",
+    "11-post-training": "llmsite.figures.diagrams:build_post_training",
+    "11-chat-template": "llmsite.figures.diagrams:build_chat_template",
+    "04-attention-row": "llmsite.figures.diagrams:build_attention_row",
+    "10-training-loop": "llmsite.figures.diagrams:build_training_loop",
+    # "Prompting, measured" (issue 14 §2): llmsite/figures/prompting.py, from the chapter's recorded outputs
+    "14b-accuracy": "llmsite.figures.prompting:build_accuracy",
+    "14b-label-order": "llmsite.figures.prompting:build_label_order",
+    "14b-instruction-position": "llmsite.figures.prompting:build_instruction_position",
+    "14b-chain-of-thought": "llmsite.figures.prompting:build_chain_of_thought",
+    "14b-injection": "llmsite.figures.prompting:build_injection",
+    "14b-ambiguity": "llmsite.figures.prompting:build_ambiguity",
+    "11-preference": "llmsite.figures.fine_tuning:build_preference",
+    # chapters 12 and 15: llmsite/figures/scaling.py, recap.py
+    "12-params-tokens": "llmsite.figures.scaling:build_params_tokens",
+    "12-exact-match": "llmsite.figures.scaling:build_exact_match",
+    "15-next-token": "llmsite.figures.recap:build_next_token_15",
+    "15-stream-by-block": "llmsite.figures.recap:build_stream_by_block",
+    "10-before-after": "llmsite.figures.training:build_before_after",
+    # "Why transformers won" (issue 14): llmsite/figures/recurrent.py
+    "03b-conveyor": "llmsite.figures.recurrent:build_conveyor",
+    "03b-step-time": "llmsite.figures.recurrent:build_step_time",
+    "03b-loss-race": "llmsite.figures.recurrent:build_loss_race",
+    "03b-memory": "llmsite.figures.recurrent:build_memory",
+    "03b-attention-patterns": "llmsite.figures.recurrent:build_attention_patterns",
+    "03b-encoder-decoder": "llmsite.figures.recurrent:build_encoder_decoder",
     # reader-first charts for chapters 1-8 (issue 12): tables that are really pictures
-    "01-greedy-loop": "llmsite.fig_reader:build_greedy_loop",
-    "03-neighbours": "llmsite.fig_reader:build_neighbours",
-    "04-bank-by-layer": "llmsite.fig_reader:build_bank_by_layer",
-    # today's models in numbers (issue 14 §3): llmsite/fig_published.py, from llmsite/published.py
-    "12-training-compute": "llmsite.fig_published:build_training_compute",
-    "13-context-windows": "llmsite.fig_published:build_context_windows",
-    "14-size-buys": "llmsite.fig_published:build_size_buys",
+    "01-greedy-loop": "llmsite.figures.reader:build_greedy_loop",
+    "03-neighbours": "llmsite.figures.reader:build_neighbours",
+    "04-bank-by-layer": "llmsite.figures.reader:build_bank_by_layer",
+    # today's models in numbers (issue 14 §3): llmsite/figures/published.py, from llmsite/published.py
+    "12-training-compute": "llmsite.figures.published:build_training_compute",
+    "13-context-windows": "llmsite.figures.published:build_context_windows",
+    "14-size-buys": "llmsite.figures.published:build_size_buys",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
@@ -158,11 +158,11 @@ def builder(name: str) -> Callable[[Context], Figure]:
 
 # The code every figure depends on, besides the module of its own builder. (The fragment's
 # format, defined here, is checked by comparing the fragment itself.)
-SHARED_CODE = ["llmsite/svg.py", "llmsite/predict.py"]
+SHARED_CODE = ["llmsite/figures/svg.py", "llmsite/predict.py"]
 
 
 def code_sha256(name: str) -> str:
-    own = "llmsite/" + FIGURES[name].split(":")[0].rsplit(".", 1)[1] + ".py"
+    own = FIGURES[name].split(":")[0].replace(".", "/") + ".py"  # llmsite/figures/<topic>.py
     h = hashlib.sha256()
     for rel in sorted({own, *SHARED_CODE}):
         h.update(rel.encode() + b"\0" + (REPO / rel).read_bytes() + b"\0")

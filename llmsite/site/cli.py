@@ -55,14 +55,14 @@ def _figures(args) -> int:
 
 
 def _widget(args) -> int:
-    from llmsite import widgets
+    from llmsite.site import widgets
 
     if args.check:
         if widgets.prerendered_stale():
             print(f"stale: {widgets.PRERENDERED.relative_to(widgets.REPO)}")
             print("run `python -m llmsite widget` (or `make widget`) and commit it")
             return 1
-        from llmsite import playground
+        from llmsite.site import playground
 
         stale = playground.stale_prerendered()
         if stale:

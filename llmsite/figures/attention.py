@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from llmsite import svg
+from llmsite.figures import svg
 
 # llmsite.figures imports this module to list the builders, so we import it lazily.
 

@@ -16,7 +16,7 @@ from html import escape
 
 import torch
 
-from llmsite import svg
+from llmsite.figures import svg
 
 DATA = "docs/assets/data/embedding-map.json"
 GROUPS = [  # (id, label, words); each must be one token (with its leading space)

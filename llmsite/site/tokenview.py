@@ -1,6 +1,6 @@
 """What the tokenizer widget shows for a text: one record per token, ready to draw.
 
-This file runs in two places: in CPython, where :mod:`llmsite.widgets` uses it to prerender
+This file runs in two places: in CPython, where :mod:`llmsite.site.widgets` uses it to prerender
 the widget's first result into the page at build time, and in Pyodide, in the reader's
 browser, where the widget's Web Worker calls :func:`view_json` for every edit. Both draw
 from the same records, so the page looks the same before and after Python has loaded.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from llmsite import svg
+from llmsite.figures import svg
 from llmsite.figures import REPO, Context, Figure
 
 # ----------------------------------------------------------------------------- reading inputs

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from llmsite import svg
+from llmsite.figures import svg
 from llmsite.figures import REPO, Context, Figure
-from llmsite.svg import BLUE, CHAR_W, _attrs, _num, _svg_open
+from llmsite.figures.svg import BLUE, CHAR_W, _attrs, _num, _svg_open
 
 RATE = re.compile(r"^(?P<name>[^\n:]+): (?P<k>\d+)/(?P<n>\d+) = (?P<rate>\d+)% \(95% CI (?P<lo>\d+)%-(?P<hi>\d+)%\)$", re.M)
 CHART_W = 460

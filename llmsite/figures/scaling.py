@@ -1,19 +1,11 @@
-"""Charts for chapters 12 and 15 (issue 12): recorded outputs, published numbers and the
-notebook's own computation, drawn narrow for phones and in both colour schemes.
-
-Builders:
+"""Charts for chapter 12 (scaling): recorded outputs beside published numbers.
 
 * ``12-params-tokens``  our toy models against published open models: parameters vs training
                         tokens, log–log, with Chinchilla's 20 tokens per parameter as a line
                         (toy numbers from snippets/12-scaling/toy_scaling.out and
-                        snippets/10-training/train_tiny.out; published ones cited in ``PUBLISHED``)
+                        snippets/10-training/train_tiny.out; published ones in ``llmsite.published``)
 * ``12-exact-match``    per-character accuracy vs the chance of a perfect k-character answer,
                         with the toy models' accuracies from toy_scaling.out marked
-* ``15-next-token``     the notebook's final probabilities after "…because it" (our forward pass)
-* ``10-before-after``    the tiny GPT's writing at step 0 and at the end (snippets/10-training/train_tiny.out)
-* ``11-preference``      surprise per token of a clear and a rude answer (snippets/11-fine-tuning/preference_pair.out)
-* ``15-stream-by-block`` the notebook's logit lens: the size (RMS) of " it" after each block, and
-                        what the model would predict if it stopped there
 """
 
 from __future__ import annotations
@@ -22,9 +14,10 @@ import math
 import re
 from html import escape
 
-from llmsite import published, svg
-from llmsite.figures import REPO, Context, Figure, show_token
-from llmsite.svg import BLUE, ORANGE, _attrs, _num, _svg_open
+from llmsite import published
+from llmsite.figures import svg
+from llmsite.figures import REPO, Context, Figure
+from llmsite.figures.svg import BLUE, ORANGE, _attrs, _num, _svg_open
 
 CHART_W = 420  # like fig_measured: legible when a phone scales the chart to ~360 px
 
@@ -209,179 +202,4 @@ def build_exact_match(ctx: Context) -> Figure:
         table_header=["accuracy per character"] + [f"{k}-character answer right" for k in ks],
         table_rows=rows,
         inputs={"snippet_output": "snippets/12-scaling/toy_scaling.out", "answer_lengths": ks},
-    )
-
-
-# ----------------------------------------------------------------------------- chapter 15
-
-PROMPT_15 = "The animal didn't cross the street because it"  # the notebook's prompt
-
-
-def _notebook_pass(ctx: Context):
-    import torch
-
-    from llmsite.transformer import forward, from_hf
-
-    W = from_hf(ctx.model)
-    ids = ctx.tok(PROMPT_15).input_ids
-    with torch.inference_mode():
-        out = forward(torch.tensor([ids]), W, return_hidden=True)
-    return W, ids, out
-
-
-def build_next_token_15(ctx: Context) -> Figure:
-    _, ids, out = _notebook_pass(ctx)
-    probs = out.logits[0, -1].softmax(dim=-1)
-    top = probs.topk(5)
-    rows = [(show_token(ctx.tok.decode([int(i)])), float(p), f"{float(p):.1%}") for p, i in zip(top.values, top.indices)]
-    rest = 1 - sum(p for _, p, _ in rows)
-    rows.append((f"the other {len(probs) - 5:,}", rest, f"{rest:.1%}"))
-    desc = (f"Bar chart of the model's probabilities for the token after \"{PROMPT_15}\": "
-            + "; ".join(f"{t}: {s}" for t, _, s in rows) + ".")
-    return Figure(
-        name="15-next-token",
-        svg=svg.horizontal_bars(rows, title="What comes after \"…because it\"", description=desc,
-                                fig_id="fig-15-next-token", muted_last=True, width=CHART_W
-                                ).replace(' width="100%"', f' width="{CHART_W}"', 1),
-        caption=(f"The end of the journey: after \"{PROMPT_15}\" the model puts about half its bet on "
-                 "\"␣was\", and spreads the rest over tens of thousands of tokens (grey). Computed by our "
-                 "from-scratch forward pass, as in the notebook's step 5."),
-        table_header=["next token", "probability"],
-        table_rows=[[t, s] for t, _, s in rows],
-        inputs={"prompt": PROMPT_15},
-    )
-
-
-def build_stream_by_block(ctx: Context) -> Figure:
-    from llmsite.transformer import unembed
-
-    W, ids, out = _notebook_pass(ctx)
-    blocks = [0, 5, 10, 15, 20, 25, 30]
-    pts, labels, table = [], [], []
-    for i in blocks:
-        h = out.hidden[i, 0, -1]
-        size = float(h.pow(2).mean().sqrt())
-        guess = show_token(ctx.tok.decode([int(unembed(h, W).argmax())]))
-        pts.append((i, size))
-        labels.append({",": "comma"}.get(guess, guess))
-        table.append([str(i), f"{size:.2f}", f'"{guess}"'])
-    desc = ("Line chart of the size (root mean square) of the last token's vector, \" it\", after blocks "
-            + ", ".join(f"{i}: {s:.1f}, predicting {g}" for (i, s), g in zip(pts, labels)) + ".")
-    chart = svg.series_chart([("size of \"␣it\" (RMS)", pts)], title="The stream grows, the guess changes",
-                             description=desc, fig_id="fig-15-stream-by-block", x_label="blocks passed",
-                             y_label="size (RMS)", markers=True, x_range=(-1, 34),
-                             y_range=(0, max(s for _, s in pts) * 1.25), point_labels=[labels],
-                             width=CHART_W, height=290)
-    return Figure(
-        name="15-stream-by-block",
-        svg=chart.replace(' width="100%"', f' width="{CHART_W}"', 1),
-        caption=("The vector of \"␣it\" after 0, 5, … 30 blocks: its size (root mean square, as in chapter 6) "
-                 "and, beside each dot, the token the model would predict if it stopped there (the logit "
-                 "lens). A comma for most of the way, then 's, and ␣was only at the end. Computed by "
-                 "our forward pass, as in the notebook's step 4."),
-        table_header=["blocks passed", "size (RMS)", "prediction if it stopped here"],
-        table_rows=table,
-        inputs={"prompt": PROMPT_15, "blocks": blocks},
-    )
-
-
-# ----------------------------------------------------------------------------- chapter 10
-
-MONO_W = 7.25  # a monospace glyph at 12 px (layout only)
-
-
-def _wrap(s: str, width: int) -> list[str]:
-    """Lines of at most ``width`` characters, broken at spaces where there are any (the
-    figure's table keeps the exact text)."""
-    import textwrap
-
-    return textwrap.wrap(s.replace("\n", "↵"), width, replace_whitespace=False, break_on_hyphens=False)
-
-
-def build_before_after(ctx: Context) -> Figure:
-    import ast
-
-    out = _out("10-training/train_tiny.out")
-    before = ast.literal_eval(re.search(r"^before training: (.*)$", out, re.M).group(1))
-    after = ast.literal_eval(re.search(r"^after training:\s+(.*)$", out, re.M).group(1))
-    losses = {int(a): (float(b), float(c)) for a, b, c in
-              re.findall(r"^step\s+(\d+)\s+loss: training text ([\d.]+)\s+held-out text ([\d.]+)", out, re.M)}
-    last = max(losses)
-    midway = {}  # step -> what it wrote then (the lines under that step's loss)
-    step = None
-    for line in out.splitlines():
-        if m := re.match(r"^step\s+(\d+)\s+loss:", line):
-            step = int(m[1])
-        elif (m := re.match(r"^\s+it writes: (.*)$", line)) and step is not None:
-            midway[step] = ast.literal_eval(m[1])
-    per_line, n_lines = 52, 4
-    width = 420
-    panels = ([(f"step 0 (random weights): held-out loss {losses[0][1]:.2f}", before)]
-              + [(f"step {s}: held-out loss {losses[s][1]:.2f}", t) for s, t in sorted(midway.items())]
-              + [(f"step {last}: held-out loss {losses[last][1]:.2f}", after)])
-    y = 8
-    body = []
-    for head, sample in panels:
-        lines = _wrap(sample, per_line)
-        shown = lines[:n_lines]
-        if len(lines) > n_lines:
-            shown[-1] = shown[-1][:-1] + "…"
-        body.append(f'<text{_attrs(x=12, y=y + 16)} fill="currentColor" font-size="13" font-weight="bold">'
-                    f'{escape(head)}</text>')
-        box_h = 12 + 17 * len(shown)
-        body.append(f'<rect{_attrs(x=6, y=y + 24, width=width - 12, height=box_h, rx=6)} class="llm-bar"'
-                    f' fill="{BLUE}" fill-opacity="0.10" stroke="currentColor" stroke-opacity="0.45"/>')
-        for j, line in enumerate(shown):
-            body.append(f'<text{_attrs(x=14, y=y + 24 + 20 + 17 * j)} fill="currentColor" font-size="12"'
-                        f' font-family="monospace" class="llm-label" xml:space="preserve">{escape(line)}</text>')
-        y += 24 + box_h + 14
-    height = y
-    desc = (f"Two samples of the tiny model's writing, each starting with \"The \". Before training (held-out "
-            f"loss {losses[0][1]:.2f}): {before!r}. After {last} steps (held-out loss {losses[last][1]:.2f}): "
-            f"{after[:160]!r}…")
-    svg_text = "\n".join(_svg_open(width, height, "The same model as it learns", desc,
-                                   "fig-10-before-after") + body + ["</svg>"]) + "\n"
-    return Figure(
-        name="10-before-after",
-        svg=svg_text,
-        caption=(f"What the tiny model writes when it starts from \"The \", along the loss curve: random keys "
-                 f"at step 0, \"the\" everywhere by step {min(midway, default=last)}, English-shaped words and "
-                 f"Python names after {last} steps (↵ is a new line). From the output of train_tiny.py below; "
-                 "the table has every sample whole."),
-        table_header=["step", "held-out loss", "sample (starts with \"The \")"],
-        table_rows=([["0", f"{losses[0][1]:.2f}", before.replace("\n", "↵")]]
-                    + [[str(s), f"{losses[s][1]:.2f}", t.replace("\n", "↵")] for s, t in sorted(midway.items())]
-                    + [[str(last), f"{losses[last][1]:.2f}", after.replace("\n", "↵")]]),
-        inputs={"snippet_output": "snippets/10-training/train_tiny.out"},
-    )
-
-
-# ----------------------------------------------------------------------------- chapter 11
-
-
-def build_preference(ctx: Context) -> Figure:
-    out = _out("11-fine-tuning/preference_pair.out")
-    rows = [(name, int(n), float(total), float(per)) for name, n, total, per in
-            re.findall(r"^(\w+)\s+(\d+)\s+(-[\d.]+)\s+(-[\d.]+)$", out, re.M)]
-    gap = re.search(r"log-prob gap ([\d.]+), so about ([\de+.]+) times", out)
-    bars = [(f"{name} answer", -per, f"{-per:.2f}") for name, _, _, per in rows]
-    top = max(v for _, v, _ in bars)
-    ticks = [float(i) for i in range(0, int(top) + 2)]
-    desc = ("Bar chart of the model's average surprise per token (minus the log-probability per token) for two "
-            "answers to \"Explain gravity in one sentence.\": "
-            + "; ".join(f"{name}: {v:.2f} over {n} tokens" for (name, n, _, _), (_, v, _) in zip(rows, bars))
-            + f". Lower is more likely. The clear answer wins; in total by a log-probability gap of {gap.group(1)}.")
-    chart = svg.value_bars(bars, title="Which answer does the instruct model find more likely?", description=desc,
-                           fig_id="fig-11-preference", ticks=ticks, tick_label="{:g}",
-                           muted=frozenset(i for i, (n, *_) in enumerate(rows) if n != "clear"), width=CHART_W)
-    return Figure(
-        name="11-preference",
-        svg=chart.replace(' width="100%"', f' width="{CHART_W}"', 1),
-        caption=("The model's surprise per token (shorter bar = more likely) at two hand-written answers to "
-                 "\"Explain gravity in one sentence.\": a clear one and a condescending one. The model already "
-                 f"leans the way a rater would: over the whole answer, about {gap.group(2)} times as likely. "
-                 "From the output of preference_pair.py below."),
-        table_header=["answer", "tokens", "log-probability", "per token"],
-        table_rows=[[name, str(n), f"{total}", f"{per}"] for name, n, total, per in rows],
-        inputs={"snippet_output": "snippets/11-fine-tuning/preference_pair.out"},
     )

@@ -5,7 +5,7 @@ snippets call. Each row of the causal triangle is stored as bytes that add up to
 (``quantise_rows``: largest-remainder rounding), so every stored weight is within 1/255 of the
 model's and every row sums to 1. Cells above the diagonal (the future) are not stored at all:
 they are zero. The viewer is ``docs/assets/js/attention-explorer.js``; the head finders
-("previous token", "induction", ...) are the rules of ``llmsite.fig_attention.head_scores``,
+("previous token", "induction", ...) are the rules of ``llmsite.figures.attention.head_scores``,
 the same as ``snippets/05-multi-head-attention/find_heads.py``.
 
 Layout of a sentence's ``weights`` (base64): for layer l, head h, row i, column j ≤ i the byte
@@ -33,7 +33,7 @@ SENTENCES = [
     ("bank-loan", "bank approved my loan", "The bank approved my loan"),
     ("bank-grass", "clue first: river … bank", "We walked along the river, and the bank was covered in grass"),
     ("money-bank", "clue first: money … bank", "He borrowed money from the bank"),
-    ("repeat", "induction: a sentence twice", None),  # fig_attention.REPEAT_TEXT, its tokens twice
+    ("repeat", "induction: a sentence twice", None),  # figures.attention.REPEAT_TEXT, its tokens twice
 ]
 ROLE_NAMES = {"prev": "previous token", "self": "itself", "induction": "induction", "sink": "first token (sink)"}
 
@@ -74,7 +74,7 @@ def unpack(raw: bytes, layers: int, heads: int, T: int) -> torch.Tensor:
 
 
 def sentence_ids(tok, sid: str) -> list[int]:
-    from llmsite.fig_attention import REPEAT_TEXT
+    from llmsite.figures.attention import REPEAT_TEXT
 
     if sid == "repeat":
         ids = tok(REPEAT_TEXT).input_ids
@@ -84,7 +84,7 @@ def sentence_ids(tok, sid: str) -> list[int]:
 
 def compute(ctx) -> dict:
     """Everything the explorer shows: tokens, packed weights and the heads the chapters discuss."""
-    from llmsite.fig_attention import HEAD, REPEAT_TEXT, head_scores
+    from llmsite.figures.attention import HEAD, REPEAT_TEXT, head_scores
     from llmsite.transformer import attention_maps, from_hf
 
     W = from_hf(ctx.model)

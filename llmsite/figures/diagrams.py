@@ -21,9 +21,9 @@ import math
 import re
 from html import escape
 
-from llmsite import svg
+from llmsite.figures import svg
 from llmsite.figures import REPO, Context, Figure, show_token
-from llmsite.svg import BLUE, GREY, ORANGE, _attrs, _num, _svg_open
+from llmsite.figures.svg import BLUE, GREY, ORANGE, _attrs, _num, _svg_open
 
 MONO_W = 7.25  # width of a monospace glyph at 12 px (layout only)
 SANS_W = 6.7  # average sans glyph at 13 px
@@ -517,7 +517,7 @@ def attention_row(ctx: Context, sentence: str, layer: int, head: int, query: str
 
 
 def build_attention_row(ctx: Context) -> Figure:
-    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as fig_attention
+    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as figures/attention.py
     toks, scores, weights, values, mix, kvh = attention_row(ctx, sentence, layer, head, " it")
     n = len(toks)
     W, row_h, top = 440, 26, 72

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmsite import svg
+from llmsite.figures import svg
 from llmsite.figures import Context, Figure, show_token
 
 

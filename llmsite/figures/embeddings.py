@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmsite import svg
+from llmsite.figures import svg
 
 # llmsite.figures imports this module to list the builder, so we import it lazily.
 
