@@ -6,7 +6,7 @@ The two numbers that decide how a model feels in an application:
 
 * **time to first token** (TTFT): one pass over the whole prompt (prefill), then the first
   token; the reader waits this long before anything appears. Measured for prompts of about
-  20, 200 and 1,000 tokens (English text from the Python docs that ship with CPython).
+  20, 200 and 1,000 tokens (English text: the Python docs' help topics, llmsite.corpus).
 * **decode speed**: tokens per second after the first, each new token one pass through the
   model with the KV cache (``transformers``' ``past_key_values``), greedy.
 
@@ -43,9 +43,9 @@ def _sync(device: str) -> None:
 
 
 def prompt_ids(tok, n_tokens: int, device: str) -> torch.Tensor:
-    import pydoc_data.topics
+    from llmsite.corpus import python_docs
 
-    text = "\n".join(pydoc_data.topics.topics.values())
+    text = python_docs()
     ids = tok(text[: n_tokens * 8]).input_ids[:n_tokens]
     return torch.tensor([ids], device=device)
 

@@ -11,9 +11,9 @@ Autograd differentiates through those functions as they are.
     loss.backward(); AdamW.step()                   nudge every weight to be less surprised
 
 Tokens are single characters: a vocabulary of about a hundred, so the model needs no
-tokenizer training and its mistakes are easy to read. The text is the Python documentation
-that ships with CPython (``pydoc_data.topics``, PSF licence): English, offline, ~465K
-characters on Python 3.11.
+tokenizer training and its mistakes are easy to read. The text is the help topics of the Python 3.11.7
+documentation (PSF licence), shipped with this package (``llmsite.corpus``): English, offline,
+465,048 characters, the same on every Python.
 
 Runs are deterministic: a seed fixes the initial weights, the batches and the samples; on
 CPU the arithmetic runs on one thread with deterministic algorithms, so two runs print the
@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, fields
 import torch
 from torch import nn
 
-from llmsite import transformer
 from llmsite.site import cpu
+from llmsite import transformer
 from llmsite.transformer import LayerWeights, Weights
 
 __all__ = [
@@ -104,10 +104,11 @@ class Corpus:
 
 
 def python_docs_text() -> str:
-    """The help topics of the Python documentation, shipped with CPython (PSF licence)."""
-    import pydoc_data.topics
+    """The help topics of the Python 3.11.7 documentation (PSF licence), shipped with this
+    package (``llmsite.corpus``): the same characters on every Python."""
+    from llmsite.corpus import python_docs
 
-    return "\n".join(pydoc_data.topics.topics.values())
+    return python_docs()
 
 
 def load_corpus(text: str | None = None, every: int = 10, chunk: int = 2000) -> Corpus:

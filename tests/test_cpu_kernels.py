@@ -43,7 +43,8 @@ print([(c.train_loss, c.val_loss) for c in run.history])
 def other_cpus() -> list[dict[str, str]]:
     """Kernel choices that other CPUs would make (AVX-512 ones only where this CPU has them)."""
     choices = [{}, {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"},
-               {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}]
+               {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"},
+               {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AUTO"}]  # what MKL does on an AMD CPU
     if "avx512f" in cpu.cpu_flags():
         choices.append({"ATEN_CPU_CAPABILITY": "avx512", "MKL_CBWR": "AVX512"})
     return choices
@@ -145,3 +146,25 @@ def test_check_is_quiet_when_pinned_or_when_asked_not_to_pin(monkeypatch):
             assert cpu.check() is True
         monkeypatch.setenv(cpu.NATIVE, "1")
         assert cpu.check() is False
+
+
+MKL_PROBE = """
+import llmsite, torch
+a = torch.ones(8, 8)
+(a @ a).sum().item()
+"""
+
+
+@needs_pin
+def test_mkl_really_runs_the_pinned_branch():
+    """MKL ignores a branch it will not run on this CPU (its AVX2 branch on an AMD CPU becomes
+    ``CNR:AUTO``), silently. Its verbose log says which branch each matrix product used."""
+    env = dict(cpu.reader_env(), MKL_VERBOSE="1")
+    done = subprocess.run([sys.executable, "-c", MKL_PROBE], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = [line for line in (done.stdout + done.stderr).splitlines() if "GEMM(" in line]
+    if not log:
+        pytest.skip("this torch build does not use MKL for matrix products (no MKL_VERBOSE log)")
+    branches = {part for line in log for part in line.split() if part.startswith("CNR:")}
+    assert branches == {f"CNR:{cpu.MKL}"}, f"MKL ran {branches}, not the pinned {cpu.MKL}:\n" + log[0]

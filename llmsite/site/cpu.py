@@ -4,12 +4,18 @@ torch chooses its vectorised CPU kernels (ATen: ``DEFAULT``, ``AVX2``, ``AVX512`
 matrix-multiply code path by the CPU it finds. Inference prints the same rounded numbers
 either way, but a training run adds up hundreds of steps of last-bit differences: on an
 AVX-512 machine ``snippets/10-training/loop.py`` printed ``loss 2.982`` where an AVX2 machine
-printed ``2.981``. So every recorded output on the site is made with one choice, the one any
-x86-64 CPU since about 2015 has:
+printed ``2.981``. So every recorded output on the site is made with one choice that any
+x86-64 CPU since about 2015 can run, Intel or AMD:
 
     ATEN_CPU_CAPABILITY=avx2     torch's AVX2 kernels, even on an AVX-512 CPU
-    MKL_CBWR=AVX2,STRICT         MKL's "conditional numerical reproducibility" on its AVX2 path,
-                                 strict: also independent of how the arrays sit in memory
+    MKL_CBWR=COMPATIBLE,STRICT   MKL's "conditional numerical reproducibility" on its compatible
+                                 (SSE2) path, strict: also independent of how arrays sit in memory
+
+Why not MKL's AVX2 path: MKL honours it on Intel CPUs only. On an AMD CPU, every branch but
+COMPATIBLE falls back to MKL's own choice (``MKL_VERBOSE=1`` prints ``CNR:AUTO``), and a
+training run printed other losses there (measured 2026-12-04 on an AMD EPYC: the toy scaling
+table of chapter 12 differed in two rows). COMPATIBLE is the one branch that both vendors run
+the same way; its matrix products are about 2× slower than AVX2's, a snippet about 20%.
 
 Both are read once, when torch runs its first operation (``import torch`` alone runs none;
 checked on torch 2.13). :func:`pin` sets them, and ``import llmsite`` calls it, so every entry
@@ -34,7 +40,7 @@ import warnings
 
 #: the kernels every recorded output on the site was made with
 ATEN = "avx2"
-MKL = "AVX2,STRICT"
+MKL = "COMPATIBLE,STRICT"
 #: what ``torch.backends.cpu.get_cpu_capability()`` reports under the pin
 CAPABILITY = "AVX2"
 #: set to 1 to let torch and MKL choose by CPU (the pin is then off)

@@ -1,11 +1,10 @@
 # requires: model
 # What English costs: characters per token and tokens per word, on the Python docs.
-import pydoc_data.topics  # the Python docs that ship with CPython (PSF licence)
-
+from llmsite.corpus import python_docs  # the Python 3.11 docs' help topics (PSF licence)
 from llmsite.tokenizer import load_model_tokenizer
 
 tok = load_model_tokenizer()
-text = "\n".join(pydoc_data.topics.topics.values())
+text = python_docs()
 
 n_chars, n_words, n_tokens = len(text), len(text.split()), len(tok.encode(text))
 print(f"characters: {n_chars:,}")

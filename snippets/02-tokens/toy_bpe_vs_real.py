@@ -1,11 +1,10 @@
 # requires: model
 # Train the toy BPE on the Python documentation and compare it with SmolLM2's tokenizer.
-import pydoc_data.topics  # the Python docs that ship with CPython (PSF licence)
-
+from llmsite.corpus import python_docs  # the Python 3.11 docs' help topics (PSF licence)
 from llmsite.tokenizer import load_model_tokenizer
 from llmsite.toy_bpe import train
 
-text = "\n".join(pydoc_data.topics.topics.values())
+text = python_docs()
 toy = train(text, num_merges=300)  # a few seconds of pure Python
 real = load_model_tokenizer()
 

@@ -2,12 +2,12 @@
 # Three ways to cut text, measured: whole words, single bytes, and SmolLM2's subwords.
 import re
 
-import pydoc_data.topics  # the Python docs that ship with CPython (PSF licence)
-
+from llmsite.corpus import python_docs_topics  # the Python 3.11 docs' help topics (PSF licence)
 from llmsite.tokenizer import load_model_tokenizer
 
 # Learn from half of the Python docs' topics, then meet the other half as new text.
-topics = [pydoc_data.topics.topics[k] for k in sorted(pydoc_data.topics.topics)]
+docs = python_docs_topics()
+topics = [docs[k] for k in sorted(docs)]
 seen_text, new_text = "\n".join(topics[0::2]), "\n".join(topics[1::2])
 
 

@@ -1,12 +1,12 @@
 # requires: model
 # How many pages fit in a context window? Measure tokens per word on real English text.
-import pydoc_data.topics  # the Python documentation that ships with CPython (PSF licence)
 from transformers import AutoConfig
 
+from llmsite.corpus import python_docs  # the Python 3.11 docs' help topics (PSF licence)
 from llmsite.model import load_tokenizer, model_source
 
 tok = load_tokenizer()
-docs = "\n".join(pydoc_data.topics.topics.values())
+docs = python_docs()
 # Plain prose only: the paragraphs with no code-like characters (the same cut as chapter 2).
 prose = "\n\n".join(p for p in docs.split("\n\n") if p.strip() and not any(c in p for c in "()[]{}=<>_*`:"))
 
