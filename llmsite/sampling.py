@@ -121,11 +121,14 @@ def filtered_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | 
 def _draw(probs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """Inverse-CDF sampling: stack the probabilities end to end on [0, 1), throw one uniform
     random number at the line, and return the token whose stretch it lands in. A token with
-    probability 0 has a stretch of length 0 and can never be hit."""
-    cdf = probs.double().cumsum(dim=-1)
-    u = torch.rand(probs.shape[:-1] + (1,), generator=generator, device=probs.device, dtype=torch.float64)
+    probability 0 has a stretch of length 0 and can never be hit.
+
+    The throw always happens on the CPU, with a CPU generator, in float64: a GPU's random
+    numbers come from another generator, so the same seed would pick other tokens there."""
+    cdf = probs.double().cpu().cumsum(dim=-1)
+    u = torch.rand(cdf.shape[:-1] + (1,), generator=generator, dtype=torch.float64)
     idx = torch.searchsorted(cdf, u * cdf[..., -1:], right=True)
-    return idx.clamp_(max=probs.shape[-1] - 1).squeeze(-1)
+    return idx.clamp_(max=probs.shape[-1] - 1).squeeze(-1).to(probs.device)
 
 
 def sample(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
@@ -134,8 +137,8 @@ def sample(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = N
     """Pick the next token: an ``int`` for ``[vocab]`` logits, a ``[B]`` tensor for ``[B, vocab]``.
 
     ``temperature=0`` is greedy and consumes no random numbers. Otherwise one uniform
-    number is drawn per row from ``generator`` (on the logits' device): the same seed gives
-    the same tokens.
+    number is drawn per row from ``generator`` (a CPU ``torch.Generator``, whatever device the
+    logits are on): the same seed gives the same tokens on a CPU and on a GPU.
     """
     if temperature == 0:
         _check(temperature, top_k, top_p, min_p)

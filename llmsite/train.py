@@ -33,14 +33,15 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 from dataclasses import dataclass, field, fields
 
 import torch
 from torch import nn
 
-from llmsite.site import cpu
 from llmsite import transformer
+from llmsite.site import cpu
 from llmsite.transformer import LayerWeights, Weights
 
 __all__ = [
@@ -304,13 +305,14 @@ def train(
     Each step is the whole of training in miniature: forward, loss, backward, update.
     Losses on fixed train and held-out batches are recorded at step 0 and every
     ``eval_every`` steps (``on_checkpoint(cp, model)`` is called with each, and the model
-    as it is at that step). ``device`` defaults to
-    ``llmsite.model.pick_device()``; results are byte-stable on CPU only.
+    as it is at that step). ``device`` defaults to the CPU, even on a machine with a GPU: the
+    page's numbers are a CPU run's (byte-stable there), and a model this small trains in about a
+    minute on a CPU anyway. Pass ``device="cuda"`` (or set ``LLMSITE_TRAIN_DEVICE=cuda``) to
+    train on a GPU; the losses then differ in the last digits.
     """
-    from llmsite.model import pick_device
-
+    device = device or os.environ.get("LLMSITE_TRAIN_DEVICE") or "cpu"
     return train_model(TinyGPT(cfg, seed=seed), data, steps, batch_size=batch_size, lr=lr, seed=seed,
-                       eval_every=eval_every, eval_batches=eval_batches, device=device or pick_device(),
+                       eval_every=eval_every, eval_batches=eval_batches, device=device,
                        on_checkpoint=on_checkpoint)
 
 

@@ -183,8 +183,8 @@ def from_hf(model) -> Weights:
 def load_weights(device: str | None = None, dtype=None) -> Weights:
     """Load the real model (via ``llmsite.model.load``) and return its weights.
 
-    Device and dtype follow ``llmsite.model``: CUDA + bfloat16 when a GPU is present,
-    else CPU + float32. The tokenizer is ``llmsite.model.load_tokenizer()``.
+    Device and dtype follow ``llmsite.model``: CUDA when a GPU is present, else the CPU;
+    float32 on both unless ``dtype`` says otherwise. The tokenizer is ``llmsite.model.load_tokenizer()``.
     """
     from llmsite.model import load
 
@@ -242,9 +242,9 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     Rotating both the query at position m and the key at position n makes their dot product
     depend on ``m − n`` only: attention learns *relative* positions.
 
-    x [B, heads, T, D]; cos, sin [T, D] (from ``rope_cos_sin``).
+    x [B, heads, T, D]; cos, sin [T, D] (from ``rope_cos_sin``), moved to wherever x lives.
     """
-    cos, sin = cos.to(x.dtype), sin.to(x.dtype)
+    cos, sin = cos.to(x.device, x.dtype), sin.to(x.device, x.dtype)
     half = x.shape[-1] // 2
     a, b = x[..., :half], x[..., half:]
     rotated_partner = torch.cat([-b, a], dim=-1)  # what cos/sin mix in for each dimension
@@ -280,6 +280,7 @@ def attention(
     lw = W.layers[layer]
     B, T, _ = x.shape
     H, K, D = W.n_heads, W.n_kv_heads, W.head_dim
+    positions = positions.to(x.device)  # a reader may build them on the CPU
 
     # 1. Project every token to queries, keys and values, and split them into heads.
     #    [B, T, heads*D] → [B, heads, T, D]

@@ -72,7 +72,11 @@ def test_ci_scripts_run_the_readme_test_command():
     assert command in runs(wf).splitlines()
     assert {"push", "pull_request"} <= set(wf["on"])
     assert "actions/upload-artifact" in uses(wf) and "actions/cache" in uses(wf)
-    assert any(s.get("with", {}).get("python-version") == "3.11" for s in steps(wf))
+    (job,) = wf["jobs"].values()
+    assert job["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"], "every supported Python"
+    assert any(s.get("with", {}).get("python-version") == "${{ matrix.python }}" for s in steps(wf))
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'requires-python = ">=3.11,<3.14"' in pyproject, "requires-python and the matrix must agree"
     assert any(s.get("with", {}).get("cache") == "npm" for s in steps(wf)), "cache the npm downloads"
     assert all(job["runs-on"].startswith("ubuntu") for job in wf["jobs"].values())
 

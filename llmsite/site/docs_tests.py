@@ -90,12 +90,17 @@ def run_included_snippet(example) -> None:
     expected = out.read_text(encoding="utf-8")
     # Exact where the recorded kernels run (any x86-64 CPU with AVX2); elsewhere within a
     # tolerance, like on a GPU, and a mismatch says why.
-    tolerant = (_cuda() and "model" in needs) or not cpu.pinned()
-    if not snippets.same_output(expected, result.stdout, tolerant=tolerant):
-        where = "" if cpu.pinned() else f"\n(compared with a tolerance: {cpu.why_not_pinned()})"
+    # Exact where the recorded kernels run (any x86-64 CPU with AVX2); elsewhere (a GPU runs the
+    # model, or this CPU cannot be pinned) by the GPU rule, and a mismatch says why.
+    on_gpu = _cuda() and "model" in needs
+    tolerant = on_gpu or not cpu.pinned()
+    if (why := snippets.mismatch(expected, result.stdout, tolerant=tolerant)) is not None:
+        rule = ("" if not tolerant else "\n(compared by the GPU rule: words identical, numbers within one unit "
+                "of the last printed digit, because " + ("the model ran on a CUDA GPU" if on_gpu
+                                                       else cpu.why_not_pinned()) + ")")
         raise AssertionError(
-            f"{rel} (shown on {shown_on}) printed something other than {out_rel}:\n"
-            + snippets.diff(expected, result.stdout, out_rel) + where
+            f"{rel} (shown on {shown_on}) printed something other than {out_rel}: {why}\n"
+            + snippets.diff(expected, result.stdout, out_rel) + rule
             + "\nIf the change is intended: `pytest --update-outputs` (or `make outputs`) and commit the .out file.")
 
 

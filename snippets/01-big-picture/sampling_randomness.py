@@ -14,12 +14,12 @@ print("largest difference between two runs:", (a - b).abs().max().item())
 
 # 2. Sampling: draw the next token at random, in proportion to its probability.
 def sample_continuation(seed, n_tokens=10):
-    gen = torch.Generator(device=model.device).manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)  # a CPU generator: the same draws on any machine
     out = ids
     for _ in range(n_tokens):
-        probs = model(out).logits[0, -1].float().softmax(dim=-1)
+        probs = model(out).logits[0, -1].float().softmax(dim=-1).cpu()
         nxt = torch.multinomial(probs, num_samples=1, generator=gen)
-        out = torch.cat([out, nxt.view(1, 1)], dim=1)
+        out = torch.cat([out, nxt.view(1, 1).to(out.device)], dim=1)
     return tok.decode(out[0, ids.shape[1]:])
 
 

@@ -13,7 +13,7 @@ lw = W.layers[layer]
 x = rms_norm(W.embedding[ids], lw.attn_norm, W.eps)  # what layer 0's attention reads
 pos = torch.arange(T)
 cos, sin = rope_cos_sin(pos, W.head_dim, W.rope_theta)
-future = torch.ones(T, T, dtype=torch.bool).triu(1)
+future = torch.ones(T, T, dtype=torch.bool, device=W.device).triu(1)
 
 with torch.no_grad():
     heads = []

@@ -25,6 +25,6 @@ with torch.no_grad():
         x = x + swiglu_ffn(rms_norm(x, lw.ffn_norm, W.eps), layer, W)
         if layer in (0, 1, 4, 9, 14, 19, 24, 29):
             print(f"after block {layer:2d}           size {size(x):.3f}")
-    print(f"after the final RMSNorm  size {size(rms_norm(x, torch.ones(W.hidden), W.eps)):.3f}")
+    print(f"after the final RMSNorm  size {size(rms_norm(x, torch.ones(W.hidden, device=W.device), W.eps)):.3f}")
     logits = rms_norm(x, W.final_norm, W.eps) @ W.embedding.T
 print("prediction:", repr(tok.decode([int(logits[0, -1].argmax())])))
