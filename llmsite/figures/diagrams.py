@@ -517,7 +517,7 @@ def attention_row(ctx: Context, sentence: str, layer: int, head: int, query: str
 
 
 def build_attention_row(ctx: Context) -> Figure:
-    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # indices from 0, as figures/attention.py: block 14, head 9
+    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as figures/attention.py (block 14, head 9)
     toks, scores, weights, values, mix, kvh = attention_row(ctx, sentence, layer, head, " it")
     n = len(toks)
     W, row_h, top = 440, 26, 72
