@@ -85,10 +85,15 @@ class TinyGRU(nn.Module):
 
 
 def sequential_steps(model: nn.Module, length: int) -> int:
-    """How many steps must run one after another to read ``length`` tokens (the critical path):
-    a recurrent model needs one step per position and layer, a transformer one pass per block."""
+    """How many steps must run one after another to read ``length`` tokens (the critical path).
+
+    A recurrent model does one step per position and layer, ``length × n_layers`` in all, but the
+    layers overlap like a bucket brigade: layer 2 can take position 1 while layer 1 takes position 2.
+    Step (layer l, position t) waits for (l, t − 1) and (l − 1, t), so the longest chain is
+    ``length + n_layers − 1``: it grows with the length. A transformer needs one pass per block,
+    whatever the length."""
     if isinstance(model, TinyGRU):
-        return length * model.cfg.n_layers
+        return length + model.cfg.n_layers - 1
     return model.cfg.n_layers
 
 

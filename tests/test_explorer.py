@@ -59,9 +59,14 @@ def start(page, root=ROOT):
 
 
 def choose(w, sentence, layer, head):
+    """Indices from 0, as in the data; the menus show blocks 1-30 and heads 1-9, so select by index
+    (Playwright matches a string against values and labels alike: "13" would pick label 13)."""
     w.locator('select[data-ae="sentence"]').select_option(sentence)
-    w.locator('select[data-ae="layer"]').select_option(str(layer))
-    w.locator('select[data-ae="head"]').select_option(str(head))
+    w.locator('select[data-ae="layer"]').select_option(index=layer)
+    w.locator('select[data-ae="head"]').select_option(index=head)
+    assert w.locator('select[data-ae="layer"]').input_value() == str(layer)
+    assert w.locator('select[data-ae="layer"] option:checked').inner_text() == str(layer + 1)
+    assert w.locator('select[data-ae="head"] option:checked').inner_text() == str(head + 1)
 
 
 def shown_weight(w, side_from, i, j):

@@ -215,7 +215,7 @@ def test_the_numbers_the_pages_quote_are_in_the_data():
     assert _w(d, "wide-first", 13, 8, " it", " street") == 0.28 and _w(d, "wide-first", 13, 8, " it", " animal") == 0.14
     assert _w(d, "wide-first", 9, 4, " it", " animal") == 0.56
     assert _w(d, "bank-grass", 9, 2, " bank", " river") == 0.62
-    ind = next(f for f in d["found"] if f["role"] == "induction")  # docs/05: "layer 18, head 6"
+    ind = next(f for f in d["found"] if f["role"] == "induction")  # docs/05: block 19, head 7 (indices 18, 6)
     assert (ind["layer"], ind["head"]) == (18, 6)
     lens = load(LENS)  # docs/06: " Paris" only in the top rows; one block earlier for the Eiffel Tower
     top = lambda p, layer: lens["vocab"][p["lens"][layer][-1][0][0]]

@@ -51,7 +51,18 @@ def test_same_size_as_the_chapter_10_gpt(data):
     gru, gpt = TinyGRU(RecurrentConfig(V)), TinyGPT(TinyConfig(V))
     assert abs(gru.n_params() - gpt.n_params()) / gpt.n_params() < 0.01
     assert gru.n_params() == 383_496  # the number the page explains in its "Under the hood" box
-    assert sequential_steps(gru, 1024) == 2048 and sequential_steps(gpt, 1024) == 2
+    assert sequential_steps(gru, 1024) == 1025 and sequential_steps(gpt, 1024) == 2  # n + L - 1: layers overlap
+
+
+def test_the_longest_chain_is_length_plus_layers_minus_one():
+    # Step (layer l, position t) needs (l, t - 1) and (l - 1, t): count the longest chain directly.
+    for layers, length in ((1, 5), (2, 64), (2, 1024), (3, 10)):
+        depth = [[0] * (length + 1) for _ in range(layers + 1)]
+        for l in range(1, layers + 1):
+            for t in range(1, length + 1):
+                depth[l][t] = 1 + max(depth[l][t - 1], depth[l - 1][t])
+        gru = TinyGRU(RecurrentConfig(vocab_size=10, n_layers=layers, hidden=4))
+        assert sequential_steps(gru, length) == depth[layers][length]
 
 
 def test_untrained_loss_is_about_ln_vocab_and_seeds_fix_the_weights(data):

@@ -13,7 +13,13 @@ from llmsite.figures import svg
 # llmsite.figures imports this module to list the builders, so we import it lazily.
 
 SENTENCE = "The animal didn't cross the street because it was too tired"
-HEAD = (13, 8)  # layer, head: the head that links " it" to " animal" most (snippets/04-self-attention/it_animal.py)
+HEAD = (13, 8)  # layer, head indices (from 0): the head that links " it" to " animal" most
+# (snippets/04-self-attention/it_animal.py). Pages count from 1: block 14, head 9 (``named``).
+
+
+def named(layer: int, head: int) -> str:
+    """How the site names a head: blocks 1-30 and heads 1-9, where Python's indices start at 0."""
+    return f"block {layer + 1}, head {head + 1}"
 REPEAT_TEXT = "The quick brown fox jumps over the lazy dog near the old mill."
 ROLES = ["prev", "self", "induction", "sink"]
 LEGEND = [("prev", "P", "previous token"), ("self", "S", "itself"), ("induction", "I", "induction (repeat)"),
@@ -92,7 +98,7 @@ def build_heatmap(ctx) -> "Figure":
     best = int(w[it, : it + 1].argmax())
     col = int(w[1:].sum(0).argmax())  # the column that gets the most weight (first row left out)
     n_half = int((w[:, col] > 0.5).sum())
-    desc = (f"Heatmap of attention weights, {len(tokens)} by {len(tokens)}, layer {layer} head {head}, for the sentence "
+    desc = (f"Heatmap of attention weights, {len(tokens)} by {len(tokens)}, {named(layer, head)}, for the sentence "
             f'"{SENTENCE}". Everything above the diagonal is masked (zero). The column of "{shown[col]}" is the '
             f"strongest: {n_half} rows put more than half of their weight on it. "
             f'The row of "it" puts {float(w[it, best]):.2f} on "{shown[best]}".')
@@ -100,9 +106,9 @@ def build_heatmap(ctx) -> "Figure":
             for i in range(len(tokens))]
     return Figure(
         name="04-attention-heatmap",
-        svg=with_colour_scale(svg.attention_heatmap(shown, w.tolist(), title=f"Attention of layer {layer}, head {head}",
+        svg=with_colour_scale(svg.attention_heatmap(shown, w.tolist(), title=f"Attention of {named(layer, head)}",
                                                     description=desc, fig_id="fig-04-attention-heatmap")),
-        caption=(f"Layer {layer}, head {head} of SmolLM2-135M-Instruct. Row: the token that looks; column: the token "
+        caption=(f"{named(layer, head).capitalize()} of SmolLM2-135M-Instruct. Row: the token that looks; column: the token "
                  "it looks at; the stronger the blue, the more weight (scale below the map). Grey squares are the "
                  "future, which the causal mask hides. Each row adds up to 1; every number is in the table below."),
         table_header=["looks \\ at"] + [f'"{t}"' for t in shown],
@@ -121,12 +127,12 @@ def build_lines(ctx) -> "Figure":
     shown = [show_token(t) for t in tokens]
     order = sorted(range(it + 1), key=lambda j: -w[j])
     desc = (f'Lines from the token "it" to each token before it, thicker and darker for more attention, '
-            f"layer {layer} head {head}: " + "; ".join(f'"{shown[j]}" {w[j]:.2f}' for j in order) + ".")
+            f"{named(layer, head)}: " + "; ".join(f'"{shown[j]}" {w[j]:.2f}' for j in order) + ".")
     return Figure(
         name="04-attention-lines",
-        svg=svg.attention_lines(shown, w, it, title=f'Where "it" looks in layer {layer}, head {head}',
+        svg=svg.attention_lines(shown, w, it, title=f'Where "it" looks in {named(layer, head)}',
                                 description=desc, fig_id="fig-04-attention-lines"),
-        caption=(f'One row of the heatmap above, drawn as lines: where " it" looks in layer {layer}, head {head}. '
+        caption=(f'One row of the heatmap above, drawn as lines: where " it" looks in {named(layer, head)}. '
                  "Tokens after it are greyed out: it cannot see them."),
         table_header=["token", "weight"],
         table_rows=[[f'"{shown[j]}"', f"{w[j]:.3f}"] for j in range(it + 1)],
@@ -152,22 +158,22 @@ def build_head_grid(ctx) -> "Figure":
             role, strength = head_role(scores[layer, h])
             counts[role] += 1
             s = scores[layer, h].tolist()
-            tip = (f"layer {layer} head {h}: {role} — prev {s[0]:.2f}, self {s[1]:.2f}, "
+            tip = (f"{named(layer, h)}: {role} — prev {s[0]:.2f}, self {s[1]:.2f}, "
                    f"induction {s[2]:.2f}, first token {s[3]:.2f}")
             col.append((role, 0.1 if role == "spread" else 0.25 + 0.75 * strength, tip))
-            rows.append([str(layer), str(h), role] + [f"{x:.2f}" for x in s])
+            rows.append([str(layer + 1), str(h + 1), role] + [f"{x:.2f}" for x in s])
         cells.append(col)
     summary = ", ".join(f"{counts[r]} {text}" for r, _, text in LEGEND)
-    desc = (f"Grid of {n_layers} layers by {n_heads} heads, each cell coloured by the head's main behaviour "
+    desc = (f"Grid of {n_layers} blocks by {n_heads} heads (block 1 on the left), each cell coloured by the head's main behaviour "
             f"on a repeated sentence: {summary}.")
     return Figure(
         name="05-head-grid",
         svg=svg.head_grid(cells, title="What each of the 270 heads mostly does", description=desc,
                           fig_id="fig-05-head-grid", legend=LEGEND),
-        caption=(f"All 270 heads of SmolLM2-135M-Instruct, layers left to right, on \"{REPEAT_TEXT}\" written twice. "
+        caption=(f"All 270 heads of SmolLM2-135M-Instruct, blocks 1 to 30 left to right, heads 1 to 9, on \"{REPEAT_TEXT}\" written twice. "
                  f"Each head gets the label of its strongest behaviour ({summary}); stronger = more opaque. "
                  "Every cell's four scores are in the table below."),
-        table_header=["layer", "head", "label", "prev", "self", "induction", "first token"],
+        table_header=["block", "head", "label", "prev", "self", "induction", "first token"],
         table_rows=rows,
         inputs={"text": REPEAT_TEXT + " (twice)"},
     )

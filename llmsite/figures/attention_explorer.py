@@ -127,7 +127,7 @@ def _container(data: dict, *, page: str, sentence: str, layer: int, head: int, v
     """The widget container with what a reader without JavaScript sees (recorded, tested)."""
     kb = len(to_bytes(data)) / 1000
     found = "".join(
-        f"<li>{escape(f['label'])}: layer {f['layer']}, head {f['head']}"
+        f"<li>{escape(f['label'])}: block {f['layer'] + 1}, head {f['head'] + 1}"
         + (f" (score {f['score']:.2f})" if f["score"] is not None else "") + "</li>"
         for f in data["found"])
     names = "".join(f"<li>{escape(s['text'])}</li>" for s in data["sentences"])
@@ -137,7 +137,7 @@ def _container(data: dict, *, page: str, sentence: str, layer: int, head: int, v
         f' data-head="{head}" data-view="{view}">\n'
         f'<div class="ae-prerendered">\n'
         f"<p><strong>Attention explorer.</strong> All {data['layers'] * data['heads']} heads of the real model "
-        f"({data['layers']} layers × {data['heads']} heads) for {len(data['sentences'])} sentences.</p>\n"
+        f"({data['layers']} blocks × {data['heads']} heads) for {len(data['sentences'])} sentences.</p>\n"
         f'<p><button type="button" class="md-button" data-widget-load>Open the explorer ({kb:.0f} kB of data)</button></p>\n'
         f"<details><summary>The sentences and the heads one click away</summary>\n<ul>{names}</ul>\n<ul>{found}</ul>\n"
         f"</details>\n</div>\n</div>\n"

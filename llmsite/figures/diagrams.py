@@ -308,14 +308,14 @@ def build_block(ctx: Context) -> Figure:
     out_text = (REPO / "snippets" / "06-transformer-block" / "one_block.out").read_text(encoding="utf-8")
     emb = re.search(r"^embedding\s+size ([\d.]+)", out_text, re.M).group(1)
     after = dict(re.findall(r"^after block\s+(\d+)\s+size ([\d.]+)", out_text, re.M))
-    last = str(cfg.num_hidden_layers - 1)
+    last = str(cfg.num_hidden_layers)  # one_block.out counts blocks from 1
     W, H = 440, 468
     sx = 92  # the residual stream runs up this line
     desc = (f"Diagram of one transformer block. The residual stream ({cfg.hidden_size} numbers per token) runs "
             f"bottom to top. The first half takes a normalised copy (RMSNorm), runs attention over earlier tokens and "
             f"adds the result back; the second half takes another normalised copy, runs the feed-forward network "
             f"({cfg.hidden_size} → {cfg.intermediate_size} → {cfg.hidden_size}) and adds that back. Measured size of the "
-            f"last token's vector: {emb} before block 1, {after['0']} after it, {after[last]} after all "
+            f"last token's vector: {emb} before block 1, {after['1']} after it, {after[last]} after all "
             f"{cfg.num_hidden_layers} blocks.")
     out = _svg_open(W, H, "One block: read a copy, compute, add back", desc, "fig-06-block")
     # the stream
@@ -323,7 +323,7 @@ def build_block(ctx: Context) -> Figure:
                ' stroke-opacity="0.35"/>')
     out.append(arrow([(sx, 60), (sx, 22)], head=9, opacity=0.8))
     out.append(text(sx - 12, 456, f"in: size {emb}", size=12, anchor="middle"))
-    out.append(text(sx + 12, 16, f"out: size {after['0']}, to the next block", size=12))
+    out.append(text(sx + 12, 16, f"out: size {after['1']}, to the next block", size=12))
     out.append(text(16, 250, "residual", size=12, opacity=0.85, bold=True))
     out.append(text(16, 265, "stream", size=12, opacity=0.85, bold=True))
     out.append(text(16, 282, f"{cfg.hidden_size} numbers", size=11, opacity=0.75))
@@ -364,7 +364,7 @@ def build_block(ctx: Context) -> Figure:
                     ["FFN width", str(cfg.intermediate_size)],
                     ["RMSNorm ε", f"{cfg.rms_norm_eps:g}"],
                     ["size before block 1 (embedding)", emb],
-                    ["size after block 1", after["0"]],
+                    ["size after block 1", after["1"]],
                     [f"size after block {cfg.num_hidden_layers}", after[last]]],
         inputs={"snippet_output": "snippets/06-transformer-block/one_block.out"},
     )
@@ -517,7 +517,7 @@ def attention_row(ctx: Context, sentence: str, layer: int, head: int, query: str
 
 
 def build_attention_row(ctx: Context) -> Figure:
-    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as figures/attention.py
+    sentence, (layer, head) = "The animal didn't cross the street because it was too tired", (13, 8)  # as figures/attention.py (block 14, head 9)
     toks, scores, weights, values, mix, kvh = attention_row(ctx, sentence, layer, head, " it")
     n = len(toks)
     W, row_h, top = 440, 26, 72
@@ -525,7 +525,7 @@ def build_attention_row(ctx: Context) -> Figure:
     bar_w = 84
     H = top + n * row_h + 86
     best = max(range(n), key=lambda j: weights[j])
-    desc = (f'Worked example of one row of attention: the query of " it" in layer {layer}, head {head}. Scores '
+    desc = (f'Worked example of one row of attention: the query of " it" in block {layer + 1}, head {head + 1}. Scores '
             "(query · key ÷ 8) and weights after softmax: "
             + "; ".join(f'"{show_token(t)}" {s:.2f} → {w:.1%}' for t, s, w in zip(toks, scores, weights))
             + f'. The output is the weighted mix of the values, mostly the value of "{show_token(toks[best])}".')
@@ -558,7 +558,7 @@ def build_attention_row(ctx: Context) -> Figure:
     table.append(["mix (output)", "", f"{sum(weights):.4f}", fmt(mix)])
     return Figure(
         name="04-attention-row", svg=finish(out),
-        caption=(f'The row of " it" in layer {layer}, head {head} (key/value head {kvh}), computed step by step from '
+        caption=(f'The row of " it" in block {layer + 1}, head {head + 1} (key/value head {kvh + 1}), computed step by step from '
                  "the model's own weights: query · key ÷ √64 gives a score per earlier token, softmax turns "
                  "scores into weights, and the output is the weights' mix of the value vectors (v). The drawing "
                  "code checks these weights against the model's own attention. Bar length = weight."),

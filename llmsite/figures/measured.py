@@ -243,7 +243,7 @@ def build_answer_time(ctx: Context) -> Figure:
 def build_stream_size(ctx: Context) -> Figure:
     out = snippet_output("06-transformer-block/one_block.out")
     emb = float(re.search(r"^embedding\s+size ([\d.]+)", out, re.M).group(1))
-    pts = [(0, emb)] + [(int(b) + 1, float(s)) for b, s in re.findall(r"^after block\s+(\d+)\s+size ([\d.]+)", out, re.M)]
+    pts = [(0, emb)] + [(int(b), float(s)) for b, s in re.findall(r"^after block\s+(\d+)\s+size ([\d.]+)", out, re.M)]
     desc = ("Line chart of the size (root mean square) of the last token's vector in the residual stream: "
             + "; ".join(f"{'embedding' if k == 0 else f'after {k} blocks'}: {s}" for k, s in pts)
             + ". It grows from about 0.1 to about 26.")

@@ -83,28 +83,28 @@ BANK_W = 480  # the widest a figure may be and stay legible at 390 px (tests/tes
 def build_bank_by_layer(ctx: Context) -> Figure:
     rel = "04-self-attention/bank.out"
     lines = snippet_output(rel).splitlines()
-    head = next(i for i, line in enumerate(lines) if line.startswith("layer "))
+    head = next(i for i, line in enumerate(lines) if line.startswith("block "))
     names = [n.replace(" vs ", "–") for n in re.findall(r"\S+ vs \S+", lines[head])]
     data = [[float(c) for c in line.split()] for line in lines[head + 1:] if line.strip()]
     series = [(name, [(row[0], row[j + 1]) for row in data]) for j, name in enumerate(names)]
     last = data[-1]
     desc = ("Line chart of the cosine similarity of the vector of \" bank\" in two sentences, after each "
-            "layer: " + "; ".join(f"{name}: " + ", ".join(f"layer {r[0]:g} {r[j + 1]:.2f}" for r in data)
-                                  for j, name in enumerate(names))
+            "block (0 = the embedding): " + "; ".join(f"{name}: " + ", ".join(f"block {r[0]:g} {r[j + 1]:.2f}" for r in data)
+                                                    for j, name in enumerate(names))
             + ". All start at 1; the two river-side banks stay closest.")
     return Figure(
         name="04-bank-by-layer",
-        svg=svg.series_chart(series, title="Context pulls the two banks apart, layer by layer",
+        svg=svg.series_chart(series, title="Context pulls the banks apart, block by block",
                                      description=desc, fig_id="fig-04-bank-by-layer",
-                                     x_label="after layer (0 = the plain embedding)",
+                                     x_label="after block (0 = the plain embedding)",
                                      y_label="similarity (1 = same direction)", markers=True,
                                      x_range=(0, 30), y_range=(0.5, 1.0), width=BANK_W, height=300,
                                      ).replace(' width="100%"', f' width="{BANK_W}"', 1),  # three legend entries
         caption=("\" bank\" in \"He fished from the river bank\", \"He borrowed money from the bank\" and "
-                 "\"She sat on the grassy bank\": each line compares its vector in two of them. At layer 0 "
-                 f"all three are the same row of the table; after layer 30 river vs money is down to {last[1]:.2f}, "
-                 f"river vs grassy only to {last[2]:.2f}. From the output of bank.py below."),
-        table_header=["after layer", *names],
+                 "\"She sat on the grassy bank\": each line compares its vector in two of them. Before block 1 "
+                 f"all three are the same row of the table; after block 30 river vs grassy is down only to {last[2]:.2f}, "
+                 f"river vs money to {last[1]:.2f} and grassy vs money to {last[3]:.2f}. From the output of bank.py below."),
+        table_header=["after block", *names],
         table_rows=[[f"{r[0]:g}", *(f"{v:.2f}" for v in r[1:])] for r in data],
         inputs={"snippet_output": "snippets/" + rel},
     )

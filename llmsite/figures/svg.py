@@ -229,7 +229,8 @@ def head_grid(
 
     Each cell is coloured by its role (class ``llm-role-<role>``, Okabe–Ito), with the
     strength as fill-opacity, and carries the role's letter so colour is not the only cue.
-    Layers run left to right, heads top to bottom. ``legend`` = (role, letter, text).
+    Blocks run left to right, heads top to bottom, both labelled counting from 1 as the pages
+    do (block 1-30, head 1-9). ``legend`` = (role, letter, text).
     """
     n_layers, n_heads = len(cells), len(cells[0])
     letters = {r: ltr for r, ltr, _ in legend}
@@ -238,15 +239,15 @@ def head_grid(
     height = top + n_heads * cell + 26 + 20 * ((len(legend) + 2) // 3)
     out = _svg_open(width, height, title, description, fig_id)
     for layer in range(n_layers):
-        if layer % 5 == 0 or layer == n_layers - 1:
+        if layer == 0 or (layer + 1) % 5 == 0 or layer == n_layers - 1:
             out.append(f'<text{_attrs(x=_num(left + layer * cell + cell / 2), y=_num(top - 6))} text-anchor="middle"'
-                       f' fill="currentColor" fill-opacity="0.8" font-size="10">{layer}</text>')
+                       f' fill="currentColor" fill-opacity="0.8" font-size="10">{layer + 1}</text>')
     out.append(f'<text{_attrs(x=_num(left - 6), y=_num(top - 6))} text-anchor="end" fill="currentColor"'
-               f' fill-opacity="0.8" font-size="10">layer</text>')
+               f' fill-opacity="0.8" font-size="10">block</text>')
     for h in range(n_heads):
         y = top + h * cell
         out.append(f'<text{_attrs(x=_num(left - 6), y=_num(y + cell / 2 + 3.5))} text-anchor="end"'
-                   f' fill="currentColor" fill-opacity="0.8" font-size="10">head {h}</text>')
+                   f' fill="currentColor" fill-opacity="0.8" font-size="10">head {h + 1}</text>')
         for layer in range(n_layers):
             role, strength, tip = cells[layer][h]
             x = left + layer * cell

@@ -20,7 +20,7 @@ it, animal, street = tokens.index(" it"), tokens.index(" animal"), tokens.index(
 
 def top_heads(score, k=5):
     best = score.flatten().topk(k)
-    return [divmod(int(i), W.n_heads) for i in best.indices]  # (layer, head)
+    return [divmod(int(i), W.n_heads) for i in best.indices]  # (layer, head) indices, from 0
 
 
 # 1. Where does " it" look? (The same tokens come before " it" in both sentences.)
@@ -29,8 +29,8 @@ same = torch.equal(maps["tired"][:, :, it], maps["wide"][:, :, it])
 print("' it' looks the same in both sentences:", same)
 print(f"heads where ' it' looks more at ' animal' than at ' street': {int((a > s).sum())} of 270")
 print("top heads for ' it' -> ' animal':")
-for layer, head in top_heads(a - s):
-    print(f"  layer {layer:2d} head {head}: "
+for layer, head in top_heads(a - s):  # printed counted from 1: block 1-30, head 1-9
+    print(f"  block {layer + 1:2d} head {head + 1}: "
           f"animal {a[layer, head]:.2f}, street {s[layer, head]:.2f}")
 
 # 2. The last token is the first to see "tired" or "wide". Does it switch its focus?
@@ -45,5 +45,5 @@ print(f"... by a margin of 0.1 or more in both sentences: {int(clear.sum())}")
 print("top heads for the switch:")
 for layer, head in top_heads(switch, 3):
     L, H = layer, head
-    print(f"  layer {L:2d} head {H}: tired -> animal {at[L, H]:.2f} street {st[L, H]:.2f};"
+    print(f"  block {L + 1:2d} head {H + 1}: tired -> animal {at[L, H]:.2f} street {st[L, H]:.2f};"
           f" wide -> animal {aw[L, H]:.2f} street {sw[L, H]:.2f}")

@@ -14,13 +14,13 @@ tokens = [tok.decode([i]) for i in ids]
 with torch.no_grad():
     maps = attention_maps(torch.tensor(ids), W).float().cpu()  # [layers, heads, T, T]
 
-print("shape:", list(maps.shape), "= layers, heads, looking token, looked-at token")
+print("shape:", list(maps.shape), "= blocks, heads, looking token, looked-at token")
 print("every row sums to 1:", bool(torch.allclose(maps.sum(-1), torch.ones(()), atol=1e-4)))
 print("weight on future tokens:", maps.triu(diagonal=1).abs().max().item())
 
-layer, head = 13, 8
-row = maps[layer, head, tokens.index(" it")]
-print(f"\nlayer {layer}, head {head}: where ' it' looks")
+block, head = 14, 9  # counted from 1, as on this site; Python's indices start at 0
+row = maps[block - 1, head - 1, tokens.index(" it")]
+print(f"\nblock {block}, head {head}: where ' it' looks")
 for t, w in zip(tokens, row.tolist()):
     if w >= 0.005:
         print(f"  {t!r:10} {w:.2f} " + "#" * round(40 * w))

@@ -21,9 +21,9 @@ jobs = {
     "first token": maps[:, :, 2:n, 0].mean(-1),  # parks its attention on token 0 (a "sink")
 }
 for job, score in jobs.items():
-    best = score.flatten().topk(3)  # flat index k = layer * 9 + head
+    best = score.flatten().topk(3)  # flat index k = layer * 9 + head, both from 0
     pairs = zip(best.values.tolist(), best.indices.tolist())
-    found = [f"L{k // 9:02d}H{k % 9} {v:.2f}" for v, k in pairs]
+    found = [f"B{k // 9 + 1}H{k % 9 + 1} {v:.2f}" for v, k in pairs]  # block 1-30, head 1-9
     print(f"{job:15} best heads: {', '.join(found)}")
 
 # The label of a head: its strongest job among the first three if it gets 0.3 of the weight
@@ -34,5 +34,5 @@ labels = torch.where(best_of_three >= 0.3, which, torch.where(s[..., 3] >= 0.5, 
 names = list(jobs) + ["spread out"]
 counts = [f"{names[k]} {int((labels == k).sum())}" for k in range(5)]
 print("\nheads per label:", ", ".join(counts))
-print("first-token heads in layers 0-9:", int((labels[:10] == 3).sum()), "of 90;",
-      "in layers 20-29:", int((labels[20:] == 3).sum()), "of 90")
+print("first-token heads in blocks 1-10:", int((labels[:10] == 3).sum()), "of 90;",
+      "in blocks 21-30:", int((labels[20:] == 3).sum()), "of 90")

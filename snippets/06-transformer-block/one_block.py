@@ -23,8 +23,8 @@ with torch.no_grad():
         normed = rms_norm(x, lw.attn_norm, W.eps)  # RMSNorm: a rescaled copy
         x = x + attention(normed, layer, W, pos)  # residual: add, never replace
         x = x + swiglu_ffn(rms_norm(x, lw.ffn_norm, W.eps), layer, W)
-        if layer in (0, 1, 4, 9, 14, 19, 24, 29):
-            print(f"after block {layer:2d}           size {size(x):.3f}")
+        if layer + 1 in (1, 2, 5, 10, 15, 20, 25, 30):  # blocks counted from 1, as on the site
+            print(f"after block {layer + 1:2d}           size {size(x):.3f}")
     print(f"after the final RMSNorm  size {size(rms_norm(x, torch.ones(W.hidden, device=W.device), W.eps)):.3f}")
     logits = rms_norm(x, W.final_norm, W.eps) @ W.embedding.T
 print("prediction:", repr(tok.decode([int(logits[0, -1].argmax())])))

@@ -75,8 +75,9 @@ class Explorer {
     this.render();
   }
 
+  // Readers see blocks 1-30 and heads 1-9, as the pages count; indices (data, values) start at 0.
   headName() {
-    return this.head === AVG ? `layer ${this.layer}, average of ${this.d.heads} heads` : `layer ${this.layer}, head ${this.head}`;
+    return this.head === AVG ? `block ${this.layer + 1}, average of ${this.d.heads} heads` : `block ${this.layer + 1}, head ${this.head + 1}`;
   }
 
   build() {
@@ -85,9 +86,9 @@ class Explorer {
     this.sentenceSel = el("select", { id: `${uid}-sentence`, "data-ae": "sentence" },
       d.sentences.map((s) => el("option", { value: s.id, text: s.label })));
     this.layerSel = el("select", { id: `${uid}-layer`, "data-ae": "layer" },
-      Array.from({ length: d.layers }, (_, l) => el("option", { value: String(l), text: String(l) })));
+      Array.from({ length: d.layers }, (_, l) => el("option", { value: String(l), text: String(l + 1) })));
     this.headSel = el("select", { id: `${uid}-head`, "data-ae": "head" },
-      Array.from({ length: d.heads }, (_, h) => el("option", { value: String(h), text: String(h) })),
+      Array.from({ length: d.heads }, (_, h) => el("option", { value: String(h), text: String(h + 1) })),
       el("option", { value: AVG, text: "average of all" }));
     this.sentenceSel.addEventListener("change", () => this.set({ s: d.sentences.find((x) => x.id === this.sentenceSel.value) }));
     this.layerSel.addEventListener("change", () => this.set({ layer: parseInt(this.layerSel.value, 10) }));
@@ -100,8 +101,8 @@ class Explorer {
     });
     const roles = d.found.map((f) => {
       const b = el("button", { type: "button", class: "md-button ae-role", "data-ae-role": f.role,
-        "aria-label": `Show the ${f.label} head: layer ${f.layer}, head ${f.head}`,
-        text: `${f.label} · L${f.layer} H${f.head}` });
+        "aria-label": `Show the ${f.label} head: block ${f.layer + 1}, head ${f.head + 1}`,
+        text: `${f.label} · block ${f.layer + 1} head ${f.head + 1}` });
       b.addEventListener("click", () => {
         const s = f.sentence ? d.sentences.find((x) => x.id === f.sentence) : this.s;
         const q = f.query ? s.tokens.indexOf(f.query) : null;
@@ -113,7 +114,7 @@ class Explorer {
     this.readout = el("p", { class: "ae-readout", role: "status", "aria-live": "polite", "data-ae": "readout" });
     this.headView = el("div", { class: "ae-headview", "data-ae": "headview" });
     this.heat = el("div", { class: "ae-heat", "data-ae": "heatmap", tabIndex: 0, role: "grid" });
-    this.grid = el("div", { class: "ae-grid", "data-ae": "grid", role: "grid", "aria-label": "All heads: rows are layers, columns are heads" });
+    this.grid = el("div", { class: "ae-grid", "data-ae": "grid", role: "grid", "aria-label": "All heads: rows are blocks, columns are heads" });
     this.table = el("details", { class: "ae-table", "data-ae": "table" }, el("summary", { text: "The numbers of this head (a table)" }));
     this.table.addEventListener("toggle", () => this.table.open && this.renderTable());
     this.one = el("div", { class: "ae-one" },
@@ -122,7 +123,7 @@ class Explorer {
     this.app = el("div", { class: "ae-app" },
       el("div", { class: "ae-controls" },
         el("label", { for: this.sentenceSel.id, text: "Sentence " }), this.sentenceSel,
-        el("label", { for: this.layerSel.id, text: " Layer " }), this.layerSel,
+        el("label", { for: this.layerSel.id, text: " Block " }), this.layerSel,
         el("label", { for: this.headSel.id, text: " Head " }), this.headSel),
       el("div", { class: "ae-buttons", role: "group", "aria-label": "View" }, this.viewBtns),
       el("div", { class: "ae-buttons", role: "group", "aria-label": "Heads the chapters discuss" },
@@ -345,7 +346,7 @@ class Explorer {
   renderGrid() {
     const d = this.d, s = this.s, T = s.T, colour = barColour(this.root);
     const rows = [el("div", { class: "ae-grid-row ae-grid-head", role: "row" }, el("span", { class: "ae-grid-lab", role: "columnheader", text: "" }),
-      Array.from({ length: d.heads }, (_, h) => el("span", { class: "ae-grid-lab", role: "columnheader", text: `H${h}` })))];
+      Array.from({ length: d.heads }, (_, h) => el("span", { class: "ae-grid-lab", role: "columnheader", text: `H${h + 1}` })))];
     for (let l = 0; l < d.layers; l++) {
       const cells = [];
       for (let h = 0; h < d.heads; h++) {
@@ -361,12 +362,12 @@ class Explorer {
         const current = l === this.layer && h === this.head;
         const b = el("button", { type: "button", class: "ae-thumb" + (current ? " ae-active" : ""), role: "gridcell",
           "data-layer": String(l), "data-head": String(h), tabIndex: current || (this.head === AVG && l === this.layer && h === 0) ? 0 : -1,
-          "aria-label": `Layer ${l}, head ${h}` + (current ? " (open)" : ""), title: `layer ${l}, head ${h}` }, cv);
+          "aria-label": `Block ${l + 1}, head ${h + 1}` + (current ? " (open)" : ""), title: `block ${l + 1}, head ${h + 1}` }, cv);
         b.addEventListener("click", () => this.set({ layer: l, head: h, view: "head" }));
         b.addEventListener("keydown", (e) => this.gridKey(e, l, h));
         cells.push(b);
       }
-      rows.push(el("div", { class: "ae-grid-row", role: "row" }, el("span", { class: "ae-grid-lab", role: "rowheader", text: `L${l}` }), cells));
+      rows.push(el("div", { class: "ae-grid-row", role: "row" }, el("span", { class: "ae-grid-lab", role: "rowheader", text: `B${l + 1}` }), cells));
     }
     this.grid.replaceChildren(...rows);
   }
@@ -383,7 +384,7 @@ class Explorer {
     const b = this.grid.querySelector(`.ae-thumb[data-layer="${l}"][data-head="${h}"]`);
     b.tabIndex = 0;
     b.focus();
-    this.readout.textContent = `Layer ${l}, head ${h}. Enter opens it.`;
+    this.readout.textContent = `Block ${l + 1}, head ${h + 1}. Enter opens it.`;
   }
 }
 
