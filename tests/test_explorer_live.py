@@ -1,0 +1,303 @@
+"""The explorers on the reader's own sentence (issue 21), in Chromium against the built site.
+
+The attention explorer (ch. 4-5), the logit-lens strip (ch. 6) and the live pipeline (home page,
+recap) take a sentence from the reader and run the in-browser engine on it
+(``docs/assets/js/engine/client.js``). Here the engine is a stand-in with the same interface
+(``tests/explorer_engine.py``): its numbers come from ``llmsite.transformer`` on the real model,
+so every number the page shows is compared with CPython's. The stand-in's module and the
+playground manifest (whose size the download offer must show) are served through
+``page.route``; no request leaves 127.0.0.1.
+
+The head finders' rules are checked without the model too: ``roleScores`` (JS) against
+``role_scores`` (Python) on random attention maps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from urllib.parse import quote, urlparse
+
+import pytest
+
+import explorer_engine as fake
+from llmsite.figures import show_token
+
+pytestmark = pytest.mark.browser
+
+# a manifest of an odd size, so that the offer can only show it by reading the file
+SHARDS = {"model/a-00001-of-00002.gguf": 7_654_321, "model/a-00002-of-00002.gguf": 4_691_357}
+MANIFEST = {"format": 1, "shards": list(SHARDS), "sizes": SHARDS, "sha256": {n: "0" * 64 for n in SHARDS}}
+OFFER_MB = "12.3 MB"  # (7,654,321 + 4,691,357) bytes
+SENTENCE = "The cat sat on the mat because it was warm, and the cat sat"
+
+
+@pytest.fixture(scope="module")
+def model_ok():
+    from llmsite.model import ModelUnavailable
+
+    try:
+        fake._model()
+    except ModelUnavailable as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture
+def live(browser_page, site_server):
+    """A page whose engine is the stand-in. Yields open(path) → page; checks afterwards that
+    nothing left 127.0.0.1, no script error happened and no dialog opened."""
+    page = browser_page
+    seen, errors, dialogs = [], [], []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.route("**/assets/js/engine/client.js",
+               lambda route: route.fulfill(status=200, content_type="text/javascript", body=fake.FAKE_CLIENT))
+    page.route("**/assets/playground/manifest.json",
+               lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(MANIFEST)))
+
+    def engine(route):
+        q = json.loads(route.request.post_data)
+        try:
+            body = fake.analyze(q["text"], q["maxTokens"], q["topK"])
+        except ValueError as e:
+            body = {"error": str(e)}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route(f"**{fake.ROUTE}", engine)
+
+    def open_page(path):
+        page.goto(f"{site_server}/{path}")
+        return page
+
+    open_page.seen = seen
+    yield open_page
+    hosts = {urlparse(u).hostname for u in seen if not u.startswith(("data:", "blob:", "about:"))}
+    assert hosts <= {"127.0.0.1"}, f"requests left 127.0.0.1: {sorted(hosts)}"
+    assert not errors, errors
+    assert not dialogs, f"a dialog opened: {dialogs}"
+
+
+def start(page, root):
+    w = page.locator(root).first
+    w.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{root}[data-widget-state=ready]", timeout=30_000)
+    return w
+
+
+def run(page, w, text, agree=True):
+    """Type text, press the button; agree to the download when offered; wait for the result."""
+    w.locator('[data-sentence="input"]').fill(text)
+    w.locator('[data-sentence="run"]').click()
+    if agree:
+        page.wait_for_function("(r) => ['offer', 'done', 'working'].includes(r.dataset.live)", arg=w.element_handle())
+        if w.get_attribute("data-live") == "offer":
+            assert OFFER_MB in w.locator('[data-sentence="offer"]').inner_text()
+            w.locator('[data-sentence="agree"]').click()
+        page.wait_for_function("(r) => r.dataset.live === 'done' || r.dataset.live === 'error'", arg=w.element_handle())
+        assert w.get_attribute("data-live") == "done", w.locator('[data-sentence="note"]').inner_text()
+    return w.locator('[data-sentence="note"]').inner_text()
+
+
+def hash_of(page) -> dict:
+    from urllib.parse import parse_qs
+
+    return {k: v[0] for k, v in parse_qs(page.evaluate("location.hash.slice(1)")).items()}
+
+
+# ------------------------------------------------------------------------------ without the model
+
+
+def test_role_scores_in_js_equal_python(browser_page, site_server):
+    """roleScores (attention-explorer.js) = role_scores (Python) on random causal maps, for a
+    sentence typed twice (chapter 5's rule, head_scores), one with repeats, one without, and one
+    too short; the best head per role is the same."""
+    import torch
+
+    from llmsite.figures.attention import head_scores
+    from llmsite.figures.attention_explorer import role_scores
+
+    page = browser_page
+    page.goto(f"{site_server}/index.html")
+    torch.manual_seed(0)
+    L, H = 3, 4
+    cases = [[5, 6, 7, 8, 5, 6, 7, 8], [1, 2, 3, 1, 4, 2, 3, 1, 9], [1, 2, 3, 4, 5], [7, 7]]
+    for ids in cases:
+        T = len(ids)
+        maps = torch.rand(L, H, T, T).tril()
+        maps = maps / maps.sum(-1, keepdim=True)
+        want = role_scores(maps, ids)
+        got = page.evaluate("""async ([att, ids, L, H]) => {
+            const m = await import(new URL('assets/js/attention-explorer.js', location.href).href);
+            const s = m.roleScores(new Float32Array(att), ids, L, H);
+            return { s: Array.from(s, (x) => Number.isNaN(x) ? null : x), found: m.findHeads(s, L, H) };
+        }""", [maps.flatten().tolist(), ids, L, H])
+        flat = want.flatten().tolist()
+        for g, w in zip(got["s"], flat):
+            assert (g is None) == math.isnan(w)
+            if g is not None:
+                assert g == pytest.approx(w, abs=1e-6)
+        for k, f in enumerate(got["found"]):
+            col = want[..., k]
+            if torch.isnan(col).all():
+                assert f["layer"] is None
+            else:
+                best = int(torch.nan_to_num(col, nan=-1).flatten().argmax())
+                assert (f["layer"], f["head"]) == divmod(best, H)
+        if ids == cases[0]:  # a sentence twice: exactly chapter 5's rule
+            assert torch.equal(want, head_scores(maps, 4))
+
+
+def test_empty_sentence_says_so_and_downloads_nothing(live):
+    page = live("06-transformer-block.html")
+    w = start(page, '[data-widget="logit-lens"]')
+    note = run(page, w, "   ", agree=False)
+    assert "empty" in note
+    assert w.get_attribute("data-live") == "empty"
+    assert not any("engine/client.js" in u or u.endswith(".gguf") for u in live.seen)
+
+
+def test_declining_the_offer_downloads_nothing(live):
+    page = live("index.html")
+    w = start(page, '[data-widget="live-pipeline"]')
+    run(page, w, "Hello there", agree=False)
+    page.wait_for_selector('[data-sentence="offer"]:not([hidden])')
+    assert OFFER_MB in w.locator('[data-sentence="offer"]').inner_text()
+    w.locator('[data-sentence="decline"]').click()
+    assert "Nothing was downloaded" in w.locator('[data-sentence="note"]').inner_text()
+    assert not any("engine/client.js" in u for u in live.seen)
+    assert page.locator("#fig-01-pipeline").is_visible()  # the prerendered picture stays
+
+
+# ------------------------------------------------------------------------------ with the model
+
+
+def test_attention_explorer_on_my_sentence(live, model_ok):
+    from llmsite.figures.attention_explorer import role_scores
+
+    page = live("04-self-attention.html")
+    w = start(page, '[data-widget="attention-explorer"]')
+    assert not any("engine/client.js" in u for u in live.seen), "the engine loaded before the reader asked"
+    run(page, w, SENTENCE)
+    assert w.locator('select[data-ae="sentence"]').input_value() == "live"
+    ids = fake.ids_of(SENTENCE)
+    tokens = [fake._model()[1].decode([i]) for i in ids]
+    maps = fake.attention(SENTENCE)
+    # a number shown in the head view = llmsite.transformer's
+    w.locator('select[data-ae="layer"]').select_option("13")
+    w.locator('select[data-ae="head"]').select_option("8")
+    it, cat = tokens.index(" it"), tokens.index(" cat")
+    w.locator(f'.ae-col-q .ae-tok[data-i="{it}"]').focus()
+    shown = float(w.locator(f'.ae-col-k .ae-tok[data-i="{cat}"] .ae-num').inner_text())
+    assert shown == pytest.approx(float(maps[13, 8, it, cat]), abs=5e-4)
+    assert w.locator(".ae-col-q .ae-tok").count() == len(ids)
+    # the head finders, re-scored on this sentence with chapter 5's rules
+    want = role_scores(maps, ids)
+    got = page.evaluate("(r) => Array.from(r.explorer.scores, (x) => Number.isNaN(x) ? null : x)",
+                        w.element_handle())
+    for g, v in zip(got, want.flatten().tolist()):
+        assert (g is None) == math.isnan(v) and (g is None or g == pytest.approx(v, abs=1e-5))
+    for k, role in enumerate(["prev", "self", "induction", "sink"]):
+        best = divmod(int(want[..., k].flatten().argmax()), 9)
+        b = w.locator(f'[data-ae-role="{role}"]')
+        assert (int(b.get_attribute("data-layer")), int(b.get_attribute("data-head"))) == best
+    w.locator('[data-ae-role="induction"]').click()  # " cat sat" repeats: an induction head is found
+    layer, head = divmod(int(want[..., 2].flatten().argmax()), 9)
+    assert (w.locator('select[data-ae="layer"]').input_value(), w.locator('select[data-ae="head"]').input_value()) == (str(layer), str(head))
+    assert hash_of(page) == {"text": SENTENCE, "layer": str(layer), "head": str(head), "view": "head"}
+    # the grid of all 270 heads is drawn for this sentence
+    w.locator('[data-ae-view="grid"]').click()
+    assert w.locator(".ae-thumb canvas").first.get_attribute("width") == str(len(ids))
+
+
+def test_url_state_round_trips(live, model_ok):
+    text = "Two plus two is four"
+    page = live(f"05-multi-head-attention.html#text={quote(text)}&layer=3&head=2&view=head")
+    w = start(page, '[data-widget="attention-explorer"]')
+    # a shared link never downloads by itself: it offers, with the sentence in the box
+    page.wait_for_selector('[data-widget="attention-explorer"] [data-sentence="offer"]:not([hidden])')
+    assert w.locator('[data-sentence="input"]').input_value() == text
+    assert (w.locator('select[data-ae="layer"]').input_value(), w.locator('select[data-ae="head"]').input_value()) == ("3", "2")
+    w.locator('[data-sentence="agree"]').click()
+    page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
+    assert w.locator('select[data-ae="sentence"]').input_value() == "live"
+    assert (w.locator('select[data-ae="layer"]').input_value(), w.locator('select[data-ae="head"]').input_value()) == ("3", "2")
+    w.locator('select[data-ae="head"]').select_option("5")
+    url = page.url
+    assert hash_of(page) == {"text": text, "layer": "3", "head": "5", "view": "head"}
+    page.goto("about:blank")
+    page.goto(url)
+    w = start(page, '[data-widget="attention-explorer"]')
+    page.wait_for_selector('[data-widget="attention-explorer"] [data-sentence="offer"]:not([hidden])')
+    assert w.locator('select[data-ae="head"]').input_value() == "5"
+    w.locator('[data-sentence="agree"]').click()
+    page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
+    assert w.locator('.ae-sentence').inner_text().startswith(f"“{text}”")
+
+
+def test_logit_lens_long_input_is_capped(live, model_ok):
+    page = live("06-transformer-block.html")
+    w = start(page, '[data-widget="logit-lens"]')
+    text = "one two three four five six seven eight nine ten " * 10
+    note = run(page, w, text)
+    assert "longer than 64 tokens" in note
+    assert w.locator(".ll-table thead th").count() == 1 + 64
+    lens = fake.analyze(text)["lens"]  # llmsite.transformer's logit lens of the first 64 tokens
+    w.locator('.ll-cell[data-layer="30"][data-pos="63"]').focus()
+    page.keyboard.press("ArrowDown")  # layer 29
+    items = w.locator('[data-ll="panel"] li').all_inner_texts()
+    assert items == [f"{show_token(c['token'])} {c['p']:.3f}" for c in lens[29][63]]
+    assert hash_of(page)["layer"] == "29"
+
+
+def test_hostile_text_stays_text_on_the_home_page(live, model_ok):
+    evil = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    page = live("index.html")
+    assert page.locator("#start-here").get_attribute("href") == "01-big-picture.html"
+    w = start(page, '[data-widget="live-pipeline"]')
+    run(page, w, evil)
+    assert w.locator(".lp-text").inner_text() == f"“{evil}”"
+    assert page.locator('[data-widget="live-pipeline"] img, [data-widget="live-pipeline"] script').count() == 0
+    assert not page.locator("#fig-01-pipeline").is_visible()  # the live pipeline takes its place
+    ids = fake.ids_of(evil)
+    assert w.locator(".lp-id").all_inner_texts() == [str(i) for i in ids]
+    # the top guesses: the final distribution of llmsite.transformer, from all 49,152
+    r = fake.analyze(evil)
+    top = w.locator('[data-lp="top"] li').all_inner_texts()
+    assert top[0].startswith(show_token(r["lens"][30][-1][0]["token"]))
+    assert f"{100 * r['lens'][30][-1][0]['p']:.1f}%" in top[0]
+    assert hash_of(page) == {"text": evil}
+
+
+def test_recap_follows_a_token_up_the_blocks(live, model_ok):
+    text = "The capital of France is"
+    page = live(f"15-recap.html#text={quote(text)}&pos=3")
+    w = start(page, '[data-widget="live-pipeline"]')
+    page.wait_for_selector('[data-widget="live-pipeline"] [data-sentence="agree"]:visible').click()
+    page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
+    assert w.locator('.lp-chip[aria-pressed="true"]').inner_text().startswith("\u2423France")
+    rows = w.locator('[data-lp="blocks"] tbody tr')
+    assert rows.count() == 31
+    r = fake.analyze(text)
+    assert rows.nth(30).locator(".lp-guess").inner_text() == show_token(r["lens"][30][3][0]["token"])
+    w.locator('.lp-chip[data-i="3"]').focus()
+    page.keyboard.press("End")  # the last token: the loop's button appears
+    assert hash_of(page) == {"text": text}
+    w.locator('[data-lp="append"]').click()
+    page.wait_for_function("(r) => r.dataset.live === 'done' && r.querySelectorAll('.lp-chip').length === 6",
+                           arg=w.element_handle())
+    assert w.locator('[data-sentence="input"]').input_value() == text + " Paris"
+
+
+def test_stand_in_lens_equals_llmsite_logit_lens(model_ok):
+    """The stand-in's lens is llmsite.transformer.logit_lens (so the pages are compared with it)."""
+    import torch
+
+    from llmsite.transformer import logit_lens
+
+    text = "The capital of France is"
+    r = fake.analyze(text)
+    with torch.no_grad():
+        lens = logit_lens(torch.tensor(fake.ids_of(text)), fake._model()[0], top=5)
+    assert [[c["id"] for c in cell] for cell in r["lens"][17]] == lens.ids[17].tolist()
+    assert r["lens"][30][-1][0]["p"] == pytest.approx(float(lens.probs[30, -1, 0]), abs=1e-6)
