@@ -14,6 +14,7 @@ The head finders' rules are checked without the model too: ``roleScores`` (JS) a
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from urllib.parse import quote, urlparse
@@ -301,3 +302,59 @@ def test_stand_in_lens_equals_llmsite_logit_lens(model_ok):
         lens = logit_lens(torch.tensor(fake.ids_of(text)), fake._model()[0], top=5)
     assert [[c["id"] for c in cell] for cell in r["lens"][17]] == lens.ids[17].tolist()
     assert r["lens"][30][-1][0]["p"] == pytest.approx(float(lens.probs[30, -1, 0]), abs=1e-6)
+
+
+# ------------------------------------------------------------------------------ the real engine
+
+
+@pytest.fixture(scope="module")
+def engine_site(with_runtime):
+    """The served site with the playground's shards and the engine's own files; skips (saying
+    why) when the engine is not in this checkout or its files cannot be built."""
+    from llmsite.figures import REPO
+
+    if not (REPO / "docs/assets/js/engine/client.js").exists():
+        pytest.skip("docs/assets/js/engine/client.js is missing: the engine (issue 21) is not in this checkout")
+    try:
+        from llmsite import engine
+    except ImportError:
+        from llmsite.site import engine
+    from llmsite import playground
+
+    with_runtime("playground", playground.build_runtime, (playground.PlaygroundUnavailable,), "playground")
+    return with_runtime("engine", engine.build, (engine.EngineUnavailable,), "engine")
+
+
+def test_real_engine_on_the_home_page(browser_page, engine_site, model_ok):
+    """The home page with the real in-browser engine: the offer shows the manifest's size, the
+    pipeline is drawn for the sentence, and the numbers the page was given equal CPython's."""
+    page = browser_page
+    seen = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.goto(f"{engine_site}/index.html")
+    w = start(page, '[data-widget="live-pipeline"]')
+    text = "The capital of France is"
+    w.locator('[data-sentence="input"]').fill(text)
+    w.locator('[data-sentence="run"]').click()
+    page.wait_for_selector('[data-widget="live-pipeline"] [data-sentence="agree"]:visible')
+    man = json.loads(page.evaluate("fetch('assets/playground/manifest.json').then((r) => r.text())"))
+    mb = f"{sum(man['sizes'][n] for n in man['shards']) / 1e6:.1f} MB"
+    assert mb in w.locator('[data-sentence="offer"]').inner_text()
+    w.locator('[data-sentence="agree"]').click()
+    page.wait_for_function("(r) => r.dataset.live === 'done' || r.dataset.live === 'error'", arg=w.element_handle(),
+                           timeout=240_000)
+    assert w.get_attribute("data-live") == "done", w.locator('[data-sentence="note"]').inner_text()
+    want = fake.analyze(text)
+    assert w.locator(".lp-id").all_inner_texts() == [str(i) for i in want["ids"]]
+    got = page.evaluate("""(root) => { const r = root.pipeline.r, n = r.n;
+        return { p: Array.from(r.probs.subarray(0, 49152)), a: Array.from(r.attention.subarray(0, 9 * n * n)),
+                 norm: Array.from(r.residualNorm) }; }""", w.element_handle())
+    import torch
+
+    probs = torch.tensor(got["p"])
+    ref = torch.frombuffer(bytearray(base64.b64decode(want["probs"])), dtype=torch.float32)
+    assert float((probs - ref).abs().max()) < 1e-4
+    att = torch.frombuffer(bytearray(base64.b64decode(want["attention"])), dtype=torch.float32)
+    assert float((torch.tensor(got["a"]) - att[: len(got["a"])]).abs().max()) < 1e-4
+    hosts = {urlparse(u).hostname for u in seen if not u.startswith(("data:", "blob:", "about:"))}
+    assert hosts <= {"127.0.0.1"}

@@ -235,7 +235,8 @@ class Explorer {
   // sentence), re-scored for the reader's own
   renderRoles() {
     const d = this.d, live = this.s === this.live;
-    const found = live ? [...this.liveFound, d.found.find((f) => f.role === "it")].filter(Boolean) : d.found;
+    const it = d.found.find((f) => f.role === "it");
+    const found = live ? [...this.liveFound, it && { ...it, label: "chapter 4's “ it” head", score: null }].filter(Boolean) : d.found;
     this.rolesHint.textContent = live ? "Heads found by rule on your sentence: " : "Heads found by rule: ";
     this.roles.replaceChildren(...found.map((f) => {
       if (f.layer === null) {

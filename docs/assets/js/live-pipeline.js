@@ -111,7 +111,7 @@ class LivePipeline {
     const rows = blocks.map((l) => {
       const best = r.lens[l][pos][0];
       return el("tr", { "data-block": String(l) },
-        el("th", { scope: "row", text: l === 0 ? "0 (embedding)" : String(l) }),
+        el("th", { scope: "row", text: l === 0 ? "0 emb." : String(l) }),
         el("td", { class: "lp-num", text: norms[l].toFixed(1) }),
         el("td", { class: "lp-barcell", "aria-hidden": "true" }, el("span", { class: "lp-bar", style: `width:${(100 * norms[l] / top).toFixed(1)}%` })),
         el("td", { class: "lp-guess" }, el("code", { text: showToken(best.token) })),
@@ -119,8 +119,8 @@ class LivePipeline {
     });
     const followed = showToken(r.tokens[pos]);
     const table = el("table", { class: "lp-blocks", "data-lp": "blocks" },
-      el("caption", { text: `After “${followed}” (token ${pos + 1} of ${n}): the size (root mean square) of its vector after each block, ` +
-        "and what the model would predict next if it stopped there" }),
+      el("caption", { text: `“${followed}” (token ${pos + 1} of ${n}) after each block (0 = its embedding): ` +
+        "the size of its vector (root mean square) and what the model would predict next if it stopped there" }),
       el("thead", {}, el("tr", {}, ["block", "size", "", "would predict", "p"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows));
     // the final distribution, at the followed position: the lens's last row; for the last

@@ -212,7 +212,11 @@ function engine() {
       const p = typeof a === "object" && a !== null ? a : { loaded: a, total: b };
       for (const f of progressListeners) f(p);
     };
-    enginePromise = import(ENGINE_URL).then((m) => m.createEngine({ manifestUrl: MANIFEST_URL, onProgress }));
+    enginePromise = import(ENGINE_URL).then(async (m) => {
+      const e = await m.createEngine({ manifestUrl: MANIFEST_URL, onProgress });
+      if (e.ready) await e.ready; // the model is loaded (rejects with why it cannot run)
+      return e;
+    });
     enginePromise.catch(() => { enginePromise = null; }); // a failed start may be retried
   }
   return enginePromise;
@@ -257,8 +261,15 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
     root.dataset.live = on ? "working" : root.dataset.live === "working" ? "idle" : root.dataset.live || "idle";
   };
   const onProgress = (p) => {
-    if (p.total) progress(form, p.loaded || 0, p.total);
-    if (p.message) say(p.message);
+    if (p.phase === "prepare") {
+      const bar = form.querySelector("[data-widget-progress]");
+      if (bar) bar.hidden = true;
+      say("Preparing the model (unpacking its 4-bit weights)…");
+    } else if (p.phase === "ready") say("Working on your sentence…");
+    else if (p.total) {
+      progress(form, p.loaded || 0, p.total);
+      say(p.loaded >= p.total ? "Downloaded." : "Downloading the model…");
+    }
   };
 
   async function go(text) {
@@ -269,6 +280,7 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
     say(agreed && enginePromise ? "Working on your sentence…" : "Loading the model…");
     progressListeners.add(onProgress);
     try {
+      if (!enginePromise || !results.has(text)) await engine().then(() => mine === token && say("Working on your sentence…"));
       const r = await analyze(text);
       if (mine !== token) return;
       const bar = form.querySelector("[data-widget-progress]");
