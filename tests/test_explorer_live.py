@@ -109,6 +109,19 @@ def hash_of(page) -> dict:
 # ------------------------------------------------------------------------------ without the model
 
 
+def test_explorer_scripts_never_parse_text_as_html():
+    import re
+
+    from llmsite.figures import REPO
+
+    for name in ["attention-explorer.js", "logit-lens.js", "live-pipeline.js", "widget-core.js"]:
+        src = (REPO / "docs/assets/js" / name).read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+            assert sink not in src, f"{name} uses {sink}"
+        urls = [u for u in re.findall(r"""["'`]((?:https?:)?//[^"'`]*)""", src) if not u.startswith("http://www.w3.org/")]
+        assert not urls, f"{name} names an absolute URL: {urls}"
+
+
 def test_role_scores_in_js_equal_python(browser_page, site_server):
     """roleScores (attention-explorer.js) = role_scores (Python) on random causal maps, for a
     sentence typed twice (chapter 5's rule, head_scores), one with repeats, one without, and one

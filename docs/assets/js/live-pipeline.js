@@ -86,7 +86,7 @@ class LivePipeline {
 
   render() {
     const r = this.r, L = r.layers, n = r.n, pos = this.pos;
-    const stage = (key, title, ...body) => el("li", { class: "lp-stage", "data-lp": key },
+    const stage = (key, title, ...body) => el("li", { class: "lp-stage", "data-lp-stage": key },
       el("span", { class: "lp-stage-name", text: title }), el("div", { class: "lp-stage-body" }, ...body));
     // tokens and ids: one chip per token; the followed token is pressed
     const chips = el("div", { class: "lp-chips", role: "group", "aria-label": "Tokens: choose the one to follow" },
