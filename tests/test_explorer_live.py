@@ -165,8 +165,11 @@ def test_role_scores_in_js_equal_python(browser_page, site_server):
 def test_empty_sentence_says_so_and_downloads_nothing(live):
     page = live("06-transformer-block.html")
     w = start(page, '[data-widget="logit-lens"]')
-    note = run(page, w, "   ", agree=False)
-    assert "empty" in note
+    w.locator('[data-sentence="input"]').focus()  # with the keyboard only: Enter runs
+    page.keyboard.type("   ")
+    page.keyboard.press("Enter")
+    note = w.locator('[data-sentence="note"]')
+    assert "empty" in note.inner_text() and note.get_attribute("aria-live") == "polite"
     assert w.get_attribute("data-live") == "empty"
     assert not any("engine/client.js" in u or u.endswith(".gguf") for u in live.seen)
 
@@ -177,7 +180,9 @@ def test_declining_the_offer_downloads_nothing(live):
     run(page, w, "Hello there", agree=False)
     page.wait_for_selector('[data-sentence="offer"]:not([hidden])')
     assert OFFER_MB in w.locator('[data-sentence="offer"]').inner_text()
-    w.locator('[data-sentence="decline"]').click()
+    assert page.evaluate("document.activeElement.dataset.sentence") == "agree"  # the offer has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Not now"
     assert "Nothing was downloaded" in w.locator('[data-sentence="note"]').inner_text()
     assert not any("engine/client.js" in u for u in live.seen)
     assert page.locator("#fig-01-pipeline").is_visible()  # the prerendered picture stays
