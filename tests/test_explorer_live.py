@@ -379,3 +379,19 @@ def test_real_engine_on_the_home_page(browser_page, engine_site, model_ok):
     assert float((torch.tensor(got["a"]) - att[: len(got["a"])]).abs().max()) < 1e-4
     hosts = {urlparse(u).hostname for u in seen if not u.startswith(("data:", "blob:", "about:"))}
     assert hosts <= {"127.0.0.1"}
+
+
+def test_shared_link_runs_at_once_when_the_model_is_cached(live, model_ok):
+    """With the shards already in the playground's Cache Storage there is nothing to download:
+    a shared link runs without asking."""
+    page = live("index.html")
+    page.evaluate("""async (shards) => { const c = await caches.open('llmsite-playground-v1');
+        for (const n of shards) await c.put(new URL(`assets/playground/${n}?v=${'0'.repeat(16)}`, location.href).href,
+                                            new Response('x')); }""", list(SHARDS))
+    text = "Hello, world"
+    page.goto(page.url.split("#")[0] + f"#text={quote(text)}")
+    page.reload()
+    w = start(page, '[data-widget="live-pipeline"]')
+    page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
+    assert w.locator('[data-sentence="offer"]').is_hidden()
+    assert w.locator(".lp-id").all_inner_texts() == [str(i) for i in fake.ids_of(text)]
