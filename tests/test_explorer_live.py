@@ -395,3 +395,18 @@ def test_shared_link_runs_at_once_when_the_model_is_cached(live, model_ok):
     page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
     assert w.locator('[data-sentence="offer"]').is_hidden()
     assert w.locator(".lp-id").all_inner_texts() == [str(i) for i in fake.ids_of(text)]
+
+
+def test_an_engine_that_cannot_start_says_why(live):
+    page = live("index.html")
+    failing = ('export function createEngine() { const ready = Promise.reject(new Error("a phone-sized memory"));'
+               ' ready.catch(() => {}); return { ready, analyze: () => Promise.reject(new Error("no")) }; }')
+    page.route("**/assets/js/engine/client.js",
+               lambda route: route.fulfill(status=200, content_type="text/javascript", body=failing))
+    w = start(page, '[data-widget="live-pipeline"]')
+    run(page, w, "Hello", agree=False)
+    w.locator('[data-sentence="agree"]').click()
+    page.wait_for_function("(r) => r.dataset.live === 'error'", arg=w.element_handle())
+    note = w.locator('[data-sentence="note"]').inner_text()
+    assert note == "The model cannot run in this browser: a phone-sized memory. The examples stay as they are."
+    assert page.locator("#fig-01-pipeline").is_visible()

@@ -280,7 +280,13 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
     say(agreed && enginePromise ? "Working on your sentence…" : "Loading the model…");
     progressListeners.add(onProgress);
     try {
-      if (!enginePromise || !results.has(text)) await engine().then(() => mine === token && say("Working on your sentence…"));
+      try {
+        await engine();
+      } catch (e) {
+        e.loading = true; // the model could not start here (too little memory, no worker ...)
+        throw e;
+      }
+      if (mine === token) say("Working on your sentence…");
       const r = await analyze(text);
       if (mine !== token) return;
       const bar = form.querySelector("[data-widget-progress]");
@@ -294,7 +300,9 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
       if (mine !== token) return;
       root.dataset.live = "error";
       const msg = (e && e.message) || String(e);
-      say(msg === "empty" ? "The box is empty: type a sentence first." : `Something went wrong: ${msg}`);
+      say(msg === "empty" ? "The box is empty: type a sentence first."
+        : e && e.loading ? `The model cannot run in this browser: ${msg}. The examples stay as they are.`
+          : `Something went wrong: ${msg}`);
       console.error(e);
     } finally {
       progressListeners.delete(onProgress);
