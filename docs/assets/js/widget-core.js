@@ -255,10 +255,9 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
   let pending = null;
   let token = 0;
   const say = (msg) => { note.textContent = msg; };
-  const busy = (on) => {
+  const busy = (on) => { // "working…": the button waits, assistive technology is told
     run.disabled = on;
     form.setAttribute("aria-busy", String(on));
-    root.dataset.live = on ? "working" : root.dataset.live === "working" ? "idle" : root.dataset.live || "idle";
   };
   const onProgress = (p) => {
     if (p.phase === "prepare") {
@@ -306,8 +305,7 @@ export function sentenceBox(root, { label = "Your sentence", placeholder = "Type
       console.error(e);
     } finally {
       progressListeners.delete(onProgress);
-      run.disabled = false;
-      form.setAttribute("aria-busy", "false");
+      busy(false);
     }
   }
 
