@@ -378,6 +378,20 @@ def test_real_engine_on_the_home_page(browser_page, engine_site, model_ok):
     assert float((probs - ref).abs().max()) < 1e-4
     att = torch.frombuffer(bytearray(base64.b64decode(want["attention"])), dtype=torch.float32)
     assert float((torch.tensor(got["a"]) - att[: len(got["a"])]).abs().max()) < 1e-4
+    norm = torch.frombuffer(bytearray(base64.b64decode(want["residualNorm"])), dtype=torch.float32)
+    assert torch.allclose(torch.tensor(got["norm"]), norm, rtol=1e-4, atol=1e-4)  # the RMS, as the stand-in's
+    # chapter 4 from a shared link: the model is in the browser's cache now, so it runs at once;
+    # the head finders on the engine's maps = role_scores on CPython's
+    from llmsite.figures.attention_explorer import role_scores
+
+    page.goto(f"{engine_site}/04-self-attention.html#text={quote(text)}&layer=2&head=4")
+    w = start(page, '[data-widget="attention-explorer"]')
+    page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle(), timeout=240_000)
+    want = role_scores(fake.attention(text), fake.ids_of(text))
+    got = page.evaluate("(r) => Array.from(r.explorer.scores, (x) => Number.isNaN(x) ? null : x)", w.element_handle())
+    for g, v in zip(got, want.flatten().tolist()):
+        assert (g is None) == math.isnan(v) and (g is None or abs(g - v) < 1e-4)
+    assert (w.locator('select[data-ae="layer"]').input_value(), w.locator('select[data-ae="head"]').input_value()) == ("2", "4")
     hosts = {urlparse(u).hostname for u in seen if not u.startswith(("data:", "blob:", "about:"))}
     assert hosts <= {"127.0.0.1"}
 
