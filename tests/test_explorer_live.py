@@ -191,6 +191,7 @@ def test_declining_the_offer_downloads_nothing(live):
 # ------------------------------------------------------------------------------ with the model
 
 
+@pytest.mark.model
 def test_attention_explorer_on_my_sentence(live, model_ok):
     from llmsite.figures.attention_explorer import role_scores
 
@@ -229,6 +230,7 @@ def test_attention_explorer_on_my_sentence(live, model_ok):
     assert w.locator(".ae-thumb canvas").first.get_attribute("width") == str(len(ids))
 
 
+@pytest.mark.model
 def test_url_state_round_trips(live, model_ok):
     text = "Two plus two is four"
     page = live(f"05-multi-head-attention.html#text={quote(text)}&layer=3&head=2&view=head")
@@ -254,6 +256,7 @@ def test_url_state_round_trips(live, model_ok):
     assert w.locator('.ae-sentence').inner_text().startswith(f"“{text}”")
 
 
+@pytest.mark.model
 def test_logit_lens_long_input_is_capped(live, model_ok):
     page = live("06-transformer-block.html")
     w = start(page, '[data-widget="logit-lens"]')
@@ -269,6 +272,7 @@ def test_logit_lens_long_input_is_capped(live, model_ok):
     assert hash_of(page)["layer"] == "29"
 
 
+@pytest.mark.model
 def test_hostile_text_stays_text_on_the_home_page(live, model_ok):
     evil = '<img src=x onerror=alert(1)><script>alert(2)</script>'
     page = live("index.html")
@@ -288,6 +292,7 @@ def test_hostile_text_stays_text_on_the_home_page(live, model_ok):
     assert hash_of(page) == {"text": evil}
 
 
+@pytest.mark.model
 def test_recap_follows_a_token_up_the_blocks(live, model_ok):
     text = "The capital of France is"
     page = live(f"15-recap.html#text={quote(text)}&pos=3")
@@ -308,6 +313,7 @@ def test_recap_follows_a_token_up_the_blocks(live, model_ok):
     assert w.locator('[data-sentence="input"]').input_value() == text + " Paris"
 
 
+@pytest.mark.model
 def test_stand_in_lens_equals_llmsite_logit_lens(model_ok):
     """The stand-in's lens is llmsite.transformer.logit_lens (so the pages are compared with it)."""
     import torch
@@ -347,6 +353,7 @@ def engine_site(with_runtime):
     return with_runtime("engine", engine.build, (engine.EngineUnavailable,), "engine")
 
 
+@pytest.mark.model
 def test_real_engine_on_the_home_page(browser_page, engine_site, model_ok):
     """The home page with the real in-browser engine: the offer shows the manifest's size, the
     pipeline is drawn for the sentence, and the numbers the page was given equal CPython's."""
@@ -396,6 +403,7 @@ def test_real_engine_on_the_home_page(browser_page, engine_site, model_ok):
     assert hosts <= {"127.0.0.1"}
 
 
+@pytest.mark.model
 def test_shared_link_runs_at_once_when_the_model_is_cached(live, model_ok):
     """With the shards already in the playground's Cache Storage there is nothing to download:
     a shared link runs without asking."""
