@@ -6,7 +6,8 @@ snippets call. Each row of the causal triangle is stored as bytes that add up to
 model's and every row sums to 1. Cells above the diagonal (the future) are not stored at all:
 they are zero. The viewer is ``docs/assets/js/attention-explorer.js``; the head finders
 ("previous token", "induction", ...) are the rules of ``llmsite.figures.attention.head_scores``,
-the same as ``snippets/05-multi-head-attention/find_heads.py``.
+the same as ``snippets/05-multi-head-attention/find_heads.py``; ``role_scores`` applies them to
+any sentence, and the viewer re-scores the reader's own sentence with the same rules.
 
 Layout of a sentence's ``weights`` (base64): for layer l, head h, row i, column j ≤ i the byte
 at ``(l * heads + h) * T(T+1)/2 + i(i+1)/2 + j``.
@@ -73,6 +74,40 @@ def unpack(raw: bytes, layers: int, heads: int, T: int) -> torch.Tensor:
     return out
 
 
+def role_scores(maps: torch.Tensor, ids: list[int]) -> torch.Tensor:
+    """The head finders' scores on any sentence: [L, H, 4] (prev, self, induction, sink), NaN
+    where a rule has nothing to measure. The browser re-scores the reader's own sentence with
+    the same rules (``roleScores`` in docs/assets/js/attention-explorer.js; a test holds the two
+    equal).
+
+    A sentence twice over (``ids == a + a``) is scored exactly as chapter 5 scores its repeated
+    sentence (``figures.attention.head_scores``). Any other sentence of T tokens: prev, self and sink
+    are the mean weight on the previous token, on itself and on the first token over the tokens
+    from the third on; induction is the mean weight, over every token seen before, on the token
+    that followed its latest earlier copy (none seen before: NaN)."""
+    from llmsite.figures.attention import head_scores
+
+    T = len(ids)
+    if T >= 4 and T % 2 == 0 and ids[: T // 2] == ids[T // 2:]:
+        return head_scores(maps, T // 2)
+    L, H = maps.shape[:2]
+    out = torch.full((L, H, 4), float("nan"), dtype=maps.dtype)
+    if T > 2:
+        i = torch.arange(2, T)
+        out[..., 0] = maps[:, :, i, i - 1].mean(-1)
+        out[..., 1] = maps[:, :, i, i].mean(-1)
+        out[..., 3] = maps[:, :, 2:T, 0].mean(-1)
+    pairs = []  # (a token seen before, the token after its latest earlier copy)
+    for j in range(2, T):
+        earlier = [k for k in range(j - 1) if ids[k] == ids[j]]
+        if earlier:
+            pairs.append((j, earlier[-1] + 1))
+    if pairs:
+        q, key = torch.tensor(pairs).T
+        out[..., 2] = maps[:, :, q, key].mean(-1)
+    return out
+
+
 def sentence_ids(tok, sid: str) -> list[int]:
     from llmsite.figures.attention import REPEAT_TEXT
 
@@ -84,7 +119,7 @@ def sentence_ids(tok, sid: str) -> list[int]:
 
 def compute(ctx) -> dict:
     """Everything the explorer shows: tokens, packed weights and the heads the chapters discuss."""
-    from llmsite.figures.attention import HEAD, REPEAT_TEXT, head_scores
+    from llmsite.figures.attention import HEAD, REPEAT_TEXT
     from llmsite.transformer import attention_maps, from_hf
 
     W = from_hf(ctx.model)
@@ -98,8 +133,7 @@ def compute(ctx) -> dict:
         sentences.append({"id": sid, "label": label, "text": text, "ids": ids,
                           "tokens": [ctx.tok.decode([i]) for i in ids],
                           "weights": base64.b64encode(pack(maps)).decode("ascii")})
-    n = len(ctx.tok(REPEAT_TEXT).input_ids)
-    scores = head_scores(repeat_maps, n)  # [L, H, 4]: prev, self, induction, sink
+    scores = role_scores(repeat_maps, sentence_ids(ctx.tok, "repeat"))  # [L, H, 4]: prev, self, induction, sink
     found = []
     for k, role in enumerate(["prev", "self", "induction", "sink"]):
         flat = int(scores[..., k].flatten().argmax())
@@ -137,7 +171,8 @@ def _container(data: dict, *, page: str, sentence: str, layer: int, head: int, v
         f' data-head="{head}" data-view="{view}">\n'
         f'<div class="ae-prerendered">\n'
         f"<p><strong>Attention explorer.</strong> All {data['layers'] * data['heads']} heads of the real model "
-        f"({data['layers']} blocks × {data['heads']} heads) for {len(data['sentences'])} sentences.</p>\n"
+        f"({data['layers']} blocks × {data['heads']} heads) for {len(data['sentences'])} sentences, "
+        f"or for a sentence you type (the model then runs in your browser).</p>\n"
         f'<p><button type="button" class="md-button" data-widget-load>Open the explorer ({kb:.0f} kB of data)</button></p>\n'
         f"<details><summary>The sentences and the heads one click away</summary>\n<ul>{names}</ul>\n<ul>{found}</ul>\n"
         f"</details>\n</div>\n</div>\n"

@@ -1,7 +1,7 @@
 // The attention explorer (chapters 4 and 5): every head of the real model, for a few sentences.
 //
 // The page holds <div class="llm-widget" data-widget="attention-explorer" data-src=... > with a
-// prerendered summary (llmsite/fig_attention_explorer.py), next to the static figures that stay
+// prerendered summary (llmsite/figures/attention_explorer.py), next to the static figures that stay
 // as the no-JavaScript view. The data file (docs/assets/data/attention.json, written by
 // `python -m llmsite figures`) is fetched only when the reader uses the box or scrolls near it.
 // Each weight is one byte; a row of the causal triangle adds up to 255 (see the Python module).
@@ -10,8 +10,15 @@
 // on the right to see who looks at it), a heatmap of the same head with the masked future
 // visible (arrow keys move a cursor cell), a grid of all 270 heads (arrow keys, Enter opens),
 // and a table of the numbers. Tokens are text nodes (el), never HTML.
+//
+// The reader's own sentence (issue 21): a text box runs the in-browser engine (widget-core's
+// sentenceBox) and adds "your sentence" to the menu, with float32 weights; the head finders
+// are re-scored on it with the rules of llmsite/figures/attention_explorer.role_scores
+// (roleScores below; a browser test holds the two equal). `#text=…&layer=…&head=…&view=…`
+// in the URL restores a view.
 
-import { el, fetchJSON, onDemand, status, unavailable } from "./widget-core.js";
+import { el, fetchJSON, onDemand, status, unavailable, sentenceBox, readHash, writeHash, shareButton, showToken }
+  from "./widget-core.js";
 
 const AVG = "avg";
 const cache = new Map(); // data URL -> promise of parsed data
@@ -34,19 +41,77 @@ function loadData(url) {
   return cache.get(url);
 }
 
-const show = (t) => t.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5"); // as llmsite.figures.show_token
+const show = showToken; // as llmsite.figures.show_token
 const f3 = (x) => x.toFixed(3);
 
-// weight of row i, column j in (layer, head) of sentence s; head may be AVG (mean of the heads)
+// weight of row i, column j in (layer, head) of sentence s; head may be AVG (mean of the heads).
+// A stored sentence has bytes (a row adds up to d.scale); the reader's has the engine's float32
+// maps, s.att [layer][head][query][key].
+function one(d, s, layer, head, i, j) {
+  if (s.att) return s.att[((layer * d.heads + head) * s.T + i) * s.T + j];
+  return s.bytes[(layer * d.heads + head) * s.tri + i * (i + 1) / 2 + j] / d.scale;
+}
 function weight(d, s, layer, head, i, j) {
   if (j > i) return 0;
-  const off = i * (i + 1) / 2 + j;
   if (head === AVG) {
     let sum = 0;
-    for (let h = 0; h < d.heads; h++) sum += s.bytes[(layer * d.heads + h) * s.tri + off];
-    return sum / d.heads / d.scale;
+    for (let h = 0; h < d.heads; h++) sum += one(d, s, layer, h, i, j);
+    return sum / d.heads;
   }
-  return s.bytes[(layer * d.heads + head) * s.tri + off] / d.scale;
+  return one(d, s, layer, head, i, j);
+}
+
+// The head finders of llmsite/figures/attention_explorer.role_scores, on float32 maps att
+// [L][H][T][T] of ids: Float64Array [L * H * 4], per head (prev, self, induction, sink), NaN
+// where a rule has nothing to measure. A sentence typed twice (ids = a + a) is scored exactly
+// as chapter 5 scores its repeated sentence (figures/attention.head_scores); any other sentence:
+// prev/self/sink over the tokens from the third on, induction over the tokens seen before
+// (weight on the token that followed their latest earlier copy).
+export function roleScores(att, ids, L, H) {
+  const T = ids.length, out = new Float64Array(L * H * 4).fill(NaN);
+  const half = T / 2;
+  let repeat = T >= 4 && T % 2 === 0;
+  for (let k = 0; repeat && k < half; k++) repeat = ids[k] === ids[k + half];
+  const n = repeat ? half : T;
+  const pairs = []; // [query, key] of the induction rule
+  if (repeat) for (let j = n + 1; j < 2 * n; j++) pairs.push([j, j - n + 1]);
+  else {
+    for (let j = 2; j < T; j++) {
+      for (let k = j - 2; k >= 0; k--) if (ids[k] === ids[j]) { pairs.push([j, k + 1]); break; }
+    }
+  }
+  const at = (l, h, i, j) => att[((l * H + h) * T + i) * T + j];
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < H; h++) {
+      const o = (l * H + h) * 4;
+      if (n > 2) {
+        let prev = 0, self = 0, sink = 0;
+        for (let i = 2; i < n; i++) { prev += at(l, h, i, i - 1); self += at(l, h, i, i); sink += at(l, h, i, 0); }
+        out[o] = prev / (n - 2); out[o + 1] = self / (n - 2); out[o + 3] = sink / (n - 2);
+      }
+      if (pairs.length) {
+        let ind = 0;
+        for (const [i, j] of pairs) ind += at(l, h, i, j);
+        out[o + 2] = ind / pairs.length;
+      }
+    }
+  }
+  return out;
+}
+
+export const ROLES = [["prev", "previous token"], ["self", "itself"], ["induction", "induction"], ["sink", "first token (sink)"]];
+
+// The best head for each role (the found list of the data file, for the reader's sentence).
+export function findHeads(scores, L, H) {
+  return ROLES.map(([role, label], k) => {
+    let best = -1, bl = 0, bh = 0;
+    for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) {
+      const v = scores[(l * H + h) * 4 + k];
+      if (v > best) { best = v; bl = l; bh = h; }
+    }
+    return best < 0 ? { role, label, layer: null, head: null, score: null }
+      : { role, label, layer: bl, head: bh, score: Math.round(best * 100) / 100 };
+  });
 }
 
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -64,15 +129,45 @@ class Explorer {
   constructor(root, d) {
     this.root = root;
     this.d = d;
-    const ds = root.dataset;
-    this.s = d.sentences.find((x) => x.id === ds.sentence) || d.sentences[0];
-    this.layer = Math.min(d.layers - 1, Math.max(0, parseInt(ds.layer || "0", 10)));
-    this.head = ds.head === AVG ? AVG : Math.min(d.heads - 1, Math.max(0, parseInt(ds.head || "0", 10)));
-    this.view = ds.view === "grid" ? "grid" : "head";
+    const ds = root.dataset, hash = readHash();
+    const num = (v, fallback) => { const x = parseInt(v, 10); return Number.isFinite(x) ? x : fallback; };
+    this.s = d.sentences.find((x) => x.id === (hash.sentence || ds.sentence)) || d.sentences[0];
+    this.layer = Math.min(d.layers - 1, Math.max(0, num(hash.layer, num(ds.layer, 0))));
+    const head = hash.head ?? ds.head;
+    this.head = head === AVG ? AVG : Math.min(d.heads - 1, Math.max(0, num(head, 0)));
+    this.view = (hash.view || ds.view) === "grid" ? "grid" : "head";
     this.sel = null; // {side: "q" | "k", i}
     this.cursor = null; // heatmap cell [i, j]
+    this.live = null; // the reader's sentence, once run
+    this.scores = null; // roleScores of the reader's sentence
     this.build();
     this.render();
+    if (hash.text) this.box.submit(hash.text, { ask: false }); // runs at once only when the model is cached
+  }
+
+  // the reader's sentence from the engine: a sentence like the stored ones, with float weights
+  takeLive(r, text) {
+    const d = this.d;
+    if (r.layers !== d.layers || r.heads !== d.heads) throw new Error(`the engine has ${r.layers} × ${r.heads} heads`);
+    const tokens = Array.from(r.tokens);
+    const short = text.length > 40 ? text.slice(0, 39) + "…" : text;
+    this.live = { id: "live", label: `your sentence: ${short}`, text, tokens, ids: Array.from(r.ids), T: r.n, att: r.attention,
+      truncated: r.truncated };
+    this.scores = roleScores(r.attention, this.live.ids, d.layers, d.heads);
+    this.liveFound = findHeads(this.scores, d.layers, d.heads);
+    let opt = this.sentenceSel.querySelector('option[value="live"]');
+    if (!opt) { opt = el("option", { value: "live" }); this.sentenceSel.prepend(opt); }
+    opt.textContent = this.live.label;
+    this.set({ s: this.live, sel: null, cursor: null });
+  }
+
+  sentenceById(id) {
+    return id === "live" ? this.live : this.d.sentences.find((x) => x.id === id);
+  }
+
+  state() {
+    return { text: this.s === this.live ? this.live.text : null, sentence: this.s === this.live ? null : this.s.id,
+      layer: this.layer, head: this.head, view: this.view };
   }
 
   // Readers see blocks 1-30 and heads 1-9, as the pages count; indices (data, values) start at 0.
@@ -90,7 +185,7 @@ class Explorer {
     this.headSel = el("select", { id: `${uid}-head`, "data-ae": "head" },
       Array.from({ length: d.heads }, (_, h) => el("option", { value: String(h), text: String(h + 1) })),
       el("option", { value: AVG, text: "average of all" }));
-    this.sentenceSel.addEventListener("change", () => this.set({ s: d.sentences.find((x) => x.id === this.sentenceSel.value) }));
+    this.sentenceSel.addEventListener("change", () => this.set({ s: this.sentenceById(this.sentenceSel.value) }));
     this.layerSel.addEventListener("change", () => this.set({ layer: parseInt(this.layerSel.value, 10) }));
     this.headSel.addEventListener("change", () => this.set({ head: this.headSel.value === AVG ? AVG : parseInt(this.headSel.value, 10) }));
     this.viewBtns = ["head", "grid"].map((v) => {
@@ -99,17 +194,11 @@ class Explorer {
       b.addEventListener("click", () => this.set({ view: v }));
       return b;
     });
-    const roles = d.found.map((f) => {
-      const b = el("button", { type: "button", class: "md-button ae-role", "data-ae-role": f.role,
-        "aria-label": `Show the ${f.label} head: block ${f.layer + 1}, head ${f.head + 1}`,
-        text: `${f.label} · block ${f.layer + 1} head ${f.head + 1}` });
-      b.addEventListener("click", () => {
-        const s = f.sentence ? d.sentences.find((x) => x.id === f.sentence) : this.s;
-        const q = f.query ? s.tokens.indexOf(f.query) : null;
-        this.set({ s, layer: f.layer, head: f.head, view: "head", sel: q !== null && q >= 0 ? { side: "q", i: q } : null });
-      });
-      return b;
-    });
+    this.roles = el("span", { class: "ae-roles" });
+    this.rolesHint = el("span", { class: "ae-hint", "data-ae": "roles-hint" });
+    this.box = sentenceBox(this.root, { label: "Your sentence (up to 64 tokens): every head, computed in your browser",
+      placeholder: "Type a sentence, e.g. The cat sat on the mat because it was warm",
+      onResult: (r, text) => this.takeLive(r, text) });
     this.text = el("p", { class: "ae-sentence" });
     this.readout = el("p", { class: "ae-readout", role: "status", "aria-live": "polite", "data-ae": "readout" });
     this.headView = el("div", { class: "ae-headview", "data-ae": "headview" });
@@ -126,10 +215,11 @@ class Explorer {
         el("label", { for: this.layerSel.id, text: " Block " }), this.layerSel,
         el("label", { for: this.headSel.id, text: " Head " }), this.headSel),
       el("div", { class: "ae-buttons", role: "group", "aria-label": "View" }, this.viewBtns),
-      el("div", { class: "ae-buttons", role: "group", "aria-label": "Heads the chapters discuss" },
-        el("span", { class: "ae-hint", text: "Heads found by rule: " }), roles),
-      this.text, this.readout, this.one, this.grid);
-    this.root.append(this.app);
+      el("div", { class: "ae-buttons", role: "group", "aria-label": "Heads found by rule" },
+        this.rolesHint, this.roles),
+      this.text, this.readout, this.one, this.grid,
+      el("p", { class: "ae-share" }, shareButton(() => writeHash(this.state()))));
+    this.root.append(this.box.form, this.app);
     // redraw canvases when the reader switches light/dark
     new MutationObserver(() => this.view === "grid" && this.renderGrid())
       .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
@@ -139,15 +229,42 @@ class Explorer {
     if (change.s && change.s !== this.s) { this.sel = null; this.cursor = null; }
     Object.assign(this, change);
     this.render();
+    writeHash(this.state()); // the reader changed the view: the URL says so (and can be shared)
+  }
+
+  // the head finders: the data file's for the stored sentences (scored on chapter 5's repeated
+  // sentence), re-scored for the reader's own
+  renderRoles() {
+    const d = this.d, live = this.s === this.live;
+    const it = d.found.find((f) => f.role === "it");
+    const found = live ? [...this.liveFound, it && { ...it, label: "chapter 4's “ it” head", score: null }].filter(Boolean) : d.found;
+    this.rolesHint.textContent = live ? "Heads found by rule on your sentence: " : "Heads found by rule: ";
+    this.roles.replaceChildren(...found.map((f) => {
+      if (f.layer === null) {
+        return el("button", { type: "button", class: "md-button ae-role", "data-ae-role": f.role, disabled: true,
+          text: f.role === "induction" ? `${f.label}: no token repeats in your sentence` : `${f.label}: too few tokens` });
+      }
+      const b = el("button", { type: "button", class: "md-button ae-role", "data-ae-role": f.role,
+        "data-layer": String(f.layer), "data-head": String(f.head),
+        // the visible text is the whole accessible name (blocks and heads counted from 1, as the pages count)
+        text: `${f.label} · block ${f.layer + 1} head ${f.head + 1}` + (live && f.score !== null ? ` (score ${f.score.toFixed(2)})` : "") });
+      b.addEventListener("click", () => {
+        const s = !live && f.sentence ? d.sentences.find((x) => x.id === f.sentence) : this.s;
+        const q = f.query ? s.tokens.indexOf(f.query) : null;
+        this.set({ s, layer: f.layer, head: f.head, view: "head", sel: q !== null && q >= 0 ? { side: "q", i: q } : null });
+      });
+      return b;
+    }));
   }
 
   render() {
     const d = this.d;
     this.sentenceSel.value = this.s.id;
+    this.renderRoles();
     this.layerSel.value = String(this.layer);
     this.headSel.value = String(this.head);
     for (const b of this.viewBtns) b.setAttribute("aria-pressed", String(b.dataset.aeView === this.view));
-    this.text.textContent = `“${this.s.text}” · ${this.s.T} tokens · ${this.headName()}`;
+    this.text.textContent = `“${this.s.text}” · ${this.s.T} tokens${this.s.truncated ? " (the first 64)" : ""} · ${this.headName()}`;
     this.one.hidden = this.view !== "head";
     this.grid.hidden = this.view !== "grid";
     if (this.view === "grid") {

@@ -1,14 +1,28 @@
 // The logit-lens strip (chapter 6): what each of the 30 layers would predict at each position.
 //
 // The page holds <div class="llm-widget" data-widget="logit-lens"> with the strip of the first
-// prompt prerendered (llmsite/fig_logit_lens.py; its tooltips give the top 5 without
+// prompt prerendered (llmsite/figures/logit_lens.py; its tooltips give the top 5 without
 // JavaScript). On first use this module fetches docs/assets/data/logit-lens.json and adds: a
 // prompt menu, arrow-key moves between cells and a panel with the focused cell's top 5. The
 // table it draws has the same structure as the prerendered one. Tokens are text nodes.
+// A text box runs the in-browser engine on the reader's own sentence (widget-core's
+// sentenceBox; issue 21) and adds it to the menu; `#text=…&layer=…` restores it.
 
-import { el, fetchJSON, onDemand, status, unavailable } from "./widget-core.js";
+import { el, fetchJSON, onDemand, status, unavailable, sentenceBox, readHash, writeHash, shareButton, showToken }
+  from "./widget-core.js";
 
-const show = (t) => t.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5"); // llmsite.figures.show_token
+const show = showToken; // llmsite.figures.show_token
+
+// The engine's result as one more prompt of the data file: its lens cells become
+// [index into d.vocab, p] (the vocabulary grows by the tokens it brings).
+function livePrompt(d, r, text) {
+  const index = new Map(d.vocab_ids.map((id, k) => [id, k]));
+  const lens = r.lens.map((row) => row.map((cell) => cell.map(({ id, token, p }) => {
+    if (!index.has(id)) { index.set(id, d.vocab.length); d.vocab.push(token); d.vocab_ids.push(id); }
+    return [index.get(id), p];
+  })));
+  return { text, ids: Array.from(r.ids), tokens: Array.from(r.tokens), lens, live: true, truncated: r.truncated };
+}
 const short = (t, n = 9) => { const s = show(t); return s.length <= n ? s : s.slice(0, n - 1) + "…"; };
 
 function table(d, k) {
@@ -39,9 +53,11 @@ function setup(root) {
     status(root, "Loading the logit-lens data…");
     const d = await fetchJSON(url);
     if (!d) { unavailable(root, "The logit-lens data is not available here (run `python -m llmsite figures`)."); return; }
+    const hash = readHash();
     let k = 0, cur = [d.layers, d.prompts[0].tokens.length - 1]; // [layer, pos]: start at the answer
     const menu = el("select", { id: `${root.id || "ll"}-prompt`, "data-ll": "prompt" },
       d.prompts.map((p, i) => el("option", { value: String(i), text: p.text })));
+    const state = () => ({ text: d.prompts[k].live ? d.prompts[k].text : null, layer: cur[0], pos: cur[1] });
     const panel = el("div", { class: "ll-panel", role: "status", "aria-live": "polite", "data-ll": "panel" });
     const wrap = el("div", { class: "ll-wrap", tabIndex: -1, role: "region", "aria-label": "Logit-lens strip" });
     const hint = el("p", { class: "ll-hint", text: "Point at or tab into the strip; arrow keys move between cells. A bold cell already says what the last layer will say." });
@@ -64,7 +80,23 @@ function setup(root) {
       wrap.replaceChildren(table(d, k));
       focusCell(false);
     };
-    menu.addEventListener("change", () => { k = parseInt(menu.value, 10); cur = [d.layers, d.prompts[k].tokens.length - 1]; draw(); });
+    menu.addEventListener("change", () => { k = parseInt(menu.value, 10); cur = [d.layers, d.prompts[k].tokens.length - 1]; draw(); writeHash(state()); });
+    const box = sentenceBox(root, { label: "Your sentence (up to 64 tokens): every layer's guess, computed in your browser",
+      placeholder: "Type a sentence, e.g. The largest ocean on Earth is the",
+      onResult: (r, text) => {
+        const p = livePrompt(d, r, text);
+        let i = d.prompts.findIndex((x) => x.live);
+        if (i < 0) { i = d.prompts.length; d.prompts.push(p); menu.append(el("option", { value: String(i) })); }
+        else d.prompts[i] = p;
+        menu.options[i].textContent = `your sentence: ${text.length > 40 ? text.slice(0, 39) + "…" : text}`;
+        k = i;
+        menu.value = String(i);
+        const want = parseInt(hash.layer, 10), pos = parseInt(hash.pos, 10);
+        cur = [Number.isFinite(want) && hash.text === text ? Math.min(d.layers, Math.max(0, want)) : d.layers,
+          Number.isFinite(pos) && hash.text === text ? Math.min(p.tokens.length - 1, Math.max(0, pos)) : p.tokens.length - 1];
+        draw();
+        writeHash(state());
+      } });
     const pick = (e, move) => {
       const c = e.target.closest && e.target.closest(".ll-cell");
       if (!c) return;
@@ -88,13 +120,16 @@ function setup(root) {
       if (prev) prev.classList.remove("ll-cur");
       cur = [layer, pos];
       focusCell(true);
+      writeHash(state());
     });
     const pre = root.querySelector(".ll-prerendered");
     if (pre) pre.remove(); // the live strip below has the same table, and more
-    root.append(el("div", { class: "ll-app" },
-      el("p", {}, el("label", { for: menu.id, text: "Prompt " }), menu), hint, wrap, panel));
+    root.append(box.form, el("div", { class: "ll-app" },
+      el("p", {}, el("label", { for: menu.id, text: "Prompt " }), menu), hint, wrap, panel,
+      el("p", {}, shareButton(() => writeHash(state())))));
     draw();
     status(root, "");
+    if (hash.text) box.submit(hash.text, { ask: false }); // runs at once only when the model is cached
   }, { near: "200px" }); // near the viewport: fetch before the reader asks
 }
 
