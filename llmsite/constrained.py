@@ -277,6 +277,8 @@ class Constraint:
 
     def apply(self, logits: torch.Tensor, state) -> torch.Tensor:
         """The logits with every forbidden token at −∞."""
+        if logits.shape[-1] != self.vocab.size:
+            raise ValueError(f"logits over {logits.shape[-1]} tokens, but the vocabulary has {self.vocab.size}")
         return logits.masked_fill(~self.mask(state, logits.device), float("-inf"))
 
     def advance(self, state, token: int):
