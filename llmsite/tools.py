@@ -9,10 +9,11 @@ text. Then the model writes again.
         └── model writes the answer ◀── app adds <tool_response> ◀──┘
 
 SmolLM2-135M-Instruct's chat template has no place for tools (it ignores ``tools=``). The
-format here is the one SmolLM2's documentation shows for its 1.7B sibling: the tools as JSON
-inside ``<tools>…</tools>`` in the system turn, calls as a JSON list inside
-``<tool_call>…</tool_call>``, and results sent back inside ``<tool_response>…</tool_response>``
-(in a user turn, as Ollama's template for SmolLM2 does). The system prompt's wording is ours.
+format here is the one SmolLM2's documentation shows for its 1.7B sibling (see
+``llmsite.published.STRUCTURED_OUTPUT``): the tools as JSON inside ``<tools>…</tools>`` in the
+system turn, calls as a JSON list inside ``<tool_call>…</tool_call>``. Results go back inside
+``<tool_response>…</tool_response>`` in a user turn: the template has no tool role, so that
+part is our choice, in the same style. The system prompt's wording is ours.
 
 Quick start::
 

@@ -25,4 +25,5 @@ for name, run in zip(["no mask", "mask"], runs):
     print("  most common replies:")
     for reply, n in Counter(r[:60] for r in replies).most_common(3):
         print(f"    {n:>2} x {reply!r}")
-    print("  categories:", ", ".join(f"{c} x{n}" for c, n in Counter(p["category"] for p in parsed if p).most_common()))
+    counts = Counter(p["category"] for p in parsed if p).most_common()
+    print("  categories:", ", ".join(f"{c} x{n}" for c, n in counts) or "none (no valid reply)")
