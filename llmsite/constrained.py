@@ -16,7 +16,9 @@ Two pieces do the bookkeeping:
   node, a byte moves to a child, and a node that ends an answer is final. That is a tiny
   state machine for a finite set of answers ("one of 5 labels", or a small JSON shape whose
   fields take one of a few values). Any machine with ``start``, ``step`` and ``is_final``
-  works with the rest of the module.
+  works with the rest of the module. ``Pattern`` (runs of allowed characters, like
+  ``[A-Z][0-9]{4}``), ``Sequence`` (parts in a row) and ``Either`` (alternatives) build bigger
+  ones; ``llmsite.tools.call_constraint`` uses all three for tool calls.
 * ``Vocab``: the bytes of every token, in a second trie. The tokens allowed in a state are the
   paths that both tries share: walk the vocabulary trie and the machine together, dropping a
   branch as soon as the machine has no move for its next byte. ``Constraint`` does that once
@@ -150,7 +152,7 @@ class Either:
 
 
 class Sequence:
-    """Machines one after another: ``Sequence([Choice(heads), Text(), Choice([tail])])``.
+    """Machines one after another: ``Sequence([Choice(heads), Pattern(runs), Choice([tail])])``.
 
     A state is (part, state in that part). A byte goes to the current part if it can take it,
     else to the next part once the current one is final. That greedy hand-over is exact when

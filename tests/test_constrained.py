@@ -299,3 +299,14 @@ def test_the_tool_call_mask_allows_the_right_call_and_nothing_unparsable(real_vo
             state = rule.advance(state, token)
         assert rule.eos in rule.allowed(state), tok.decode(ids)
         assert T.parse_tool_calls(tok.decode(ids)) is not None, tok.decode(ids)
+
+
+def test_the_chapter_cites_every_claim_it_takes_from_elsewhere():
+    from pathlib import Path
+
+    from llmsite.published import STRUCTURED_OUTPUT
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "16-structured-output.md").read_text(encoding="utf-8")
+    for claim in STRUCTURED_OUTPUT:
+        assert claim.source.url in page, claim.topic
+        assert claim.source.date in page, claim.topic  # the page prints the date beside the link

@@ -58,7 +58,8 @@ def build_summary(ctx: Context) -> Figure:
             + ".")
     return Figure(
         name="16-summary",
-        svg=rate_chart(rows, title="Valid is not the same as right", description=desc, fig_id="fig-16-summary"),
+        svg=rate_chart(rows, title="Valid is not the same as right", description=desc, fig_id="fig-16-summary",
+                       width=440),
         caption=("JSON: 60 tickets asked for {\"category\": …, \"urgent\": …}; valid = exactly that shape, right = the "
                  "right category. Call: 20 requests that each need one tool call; valid = a call the parser accepts, "
                  "right = the right tool with the right argument. Greedy, SmolLM2-135M-Instruct. Bars: the share of n; "
@@ -208,17 +209,17 @@ def loop_numbers() -> dict:
 def build_tool_loop(ctx: Context) -> Figure:
     m = loop_numbers()
     steps = [
-        ("1. the app builds the prompt", f"tools as JSON in the system turn: {m['prompt'][1]} tokens", "stage"),
+        ("1. the app builds the prompt", f"tools as JSON in the system turn: {m['prompt'][1]} tokens", "accent"),
         ("2. the model writes a call", f"{m['call'][1]} tokens of text: <tool_call>[…]</tool_call>", "stage"),
         ("3. the app parses it, runs the tool", f"{m['run'][1]}(…) → a JSON result", "accent"),
-        ("4. the app pastes the result back", "a user turn: <tool_response>…</tool_response>", "stage"),
+        ("4. the app pastes the result back", "a user turn: <tool_response>…</tool_response>", "accent"),
         ("5. the model writes again", f"now reading {m['answer'][1]} tokens", "stage"),
     ]
     W, x0, bw, bh, gap = 440, 56, 300, 46, 14
     H = 10 + len(steps) * (bh + gap) + 4
     desc = ("Diagram of the tool-call loop: " + "; ".join(f"{a}: {b}" for a, b, _ in steps)
-            + ". Only step 3 runs anything, and it is the application's code, not the model. Then the loop may go "
-              "round again.")
+            + ". Steps 1, 3 and 4 are the application's code (orange); steps 2 and 5 are the model writing tokens "
+              "(blue). Only step 3 runs anything. Then the loop may go round again.")
     out = _svg_open(W, H, "The tool-call loop", desc, "fig-16-tool-loop")
     for i, (a, b, kind) in enumerate(steps):
         y = 10 + i * (bh + gap)
@@ -232,13 +233,15 @@ def build_tool_loop(ctx: Context) -> Figure:
     out.append(arrow([(x0, y_last), (24, y_last), (24, y_two), (x0 - 2, y_two)], head=7, dashed=True))
     out.append(text(16, (y_last + y_two) / 2, "another call?", size=12, opacity=0.85, anchor="middle")
                .replace("<text", f'<text transform="rotate(-90 16 {_num((y_last + y_two) / 2)})"', 1))
-    out.append(text(x0 + bw + 8, 10 + 2 * (bh + gap) + 20, "your code,", size=11, opacity=0.75))
-    out.append(text(x0 + bw + 8, 10 + 2 * (bh + gap) + 34, "not the model", size=11, opacity=0.75))
+    for i, (_, _, kind) in enumerate(steps):
+        y = 10 + i * (bh + gap) + 28
+        out.append(text(x0 + bw + 8, y, "app" if kind == "accent" else "model", size=11, opacity=0.75))
     return Figure(
         name="16-tool-loop", svg=finish(out),
         caption=("What an application does around a tool call, with the numbers of the real run below "
-                 "(tool_loop.py). The model only ever writes tokens (blue); running the tool is the application's "
-                 "code (orange). The result goes back as text, so the second prompt is longer than the first."),
+                 "(tool_loop.py). The model only ever writes tokens (blue); building the prompt, running the tool and "
+                 "pasting its result back are the application's code (orange). The result goes back as text, so the "
+                 "second prompt is longer than the first."),
         table_header=["step", "what happens", "in the real run"],
         table_rows=[[a, b, ""] for a, b, _ in steps[:1]]
         + [[steps[1][0], steps[1][1], m["call"][2]], [steps[2][0], steps[2][1], f"{m['run'][1]}({m['run'][2]}) → {m['run'][3]}"],
