@@ -149,6 +149,11 @@ FIGURES: dict[str, str] = {
     "12-training-compute": "llmsite.figures.published:build_training_compute",
     "13-context-windows": "llmsite.figures.published:build_context_windows",
     "14-size-buys": "llmsite.figures.published:build_size_buys",
+    # chapter 16: structured output and tools (llmsite/figures/structured.py)
+    "16-summary": "llmsite.figures.structured:build_summary",
+    "16-masked-step": "llmsite.figures.structured:build_masked_step",
+    "16-call-tokens": "llmsite.figures.structured:build_call_tokens",
+    "16-tool-loop": "llmsite.figures.structured:build_tool_loop",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
