@@ -149,6 +149,11 @@ FIGURES: dict[str, str] = {
     "12-training-compute": "llmsite.figures.published:build_training_compute",
     "13-context-windows": "llmsite.figures.published:build_context_windows",
     "14-size-buys": "llmsite.figures.published:build_size_buys",
+    # chapter 17: retrieval and prompt caching (llmsite/figures/retrieval.py)
+    "17-answers": "llmsite.figures.retrieval:build_answers",
+    "17-recall": "llmsite.figures.retrieval:build_recall",
+    "17-recall-by-layer": "llmsite.figures.retrieval:build_recall_by_layer",
+    "17-prefix-ttft": "llmsite.figures.retrieval:build_prefix_ttft",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
