@@ -131,7 +131,7 @@ def embed_layers(texts: list[str], W, tok, batch_size: int = 16) -> torch.Tensor
 
     Uses our forward pass (``llmsite.transformer``). Texts of a batch are padded on the right;
     a causal model never looks right, so padding changes nothing at the real tokens, and the
-    average leaves the padding out.
+    average leaves the padding out. The vectors come back on the CPU, whatever the model's device.
     """
     from llmsite.transformer import forward
 
@@ -148,8 +148,9 @@ def embed_layers(texts: list[str], W, tok, batch_size: int = 16) -> torch.Tensor
             batch = torch.tensor([i + [0] * (width - len(i)) for i in chunk])
             mask = torch.tensor([[1.0] * len(i) + [0.0] * (width - len(i)) for i in chunk])
             hidden = forward(batch, W, return_hidden=True).hidden.float()  # [L+1, B, T, hidden]
+            mask = mask.to(hidden.device)
             mean = (hidden * mask[None, :, :, None]).sum(2) / mask.sum(1)[None, :, None]
-            out.append(torch.nn.functional.normalize(mean, dim=-1))
+            out.append(torch.nn.functional.normalize(mean, dim=-1).cpu())
     return torch.cat(out, dim=1)
 
 
