@@ -179,7 +179,7 @@ SIZE_SCORES = [
 def all_sources() -> list[Source]:
     """Every source this module cites (for the tests and the pages' source lists)."""
     found = [r.source for r in TRAINING_RUNS] + [w.source for w in CONTEXT_WINDOWS] + [s.source for s in SIZE_SCORES]
-    found += [c.source for c in STRUCTURED_OUTPUT]
+    found += [c.source for c in STRUCTURED_OUTPUT] + [p.source for p in CACHE_PRICES]
     out = []
     for s in found:
         if s not in out:
@@ -224,4 +224,32 @@ STRUCTURED_OUTPUT = [
           "content block with an input object, and the result goes back as a tool_result block in a user message.",
           Source("Anthropic, Tool use with Claude (generally available)",
                  "https://docs.anthropic.com/en/docs/build-with-claude/tool-use", "2024-05-30")),
+]
+
+
+# --------------------------------------------------------------------- chapter 17: prompt caching prices
+
+
+class CachePrice(NamedTuple):
+    """List prices in US dollars per million tokens, as the source printed them on its date."""
+
+    provider: str
+    model: str
+    input: float  # an input token read fresh
+    cache_write: float  # an input token written to the cache (= input where writing costs nothing extra)
+    cache_read: float  # an input token read from the cache
+    output: float
+    source: Source
+
+
+_ANTHROPIC_CACHING = Source("Anthropic, Prompt caching with Claude (public beta; price table)",
+                            "https://www.anthropic.com/news/prompt-caching", "2024-08-14")
+_OPENAI_CACHING = Source("OpenAI, Prompt Caching in the API (automatic on prompts over 1,024 tokens; price table)",
+                         "https://openai.com/index/api-prompt-caching/", "2024-10-01")
+
+CACHE_PRICES = [
+    CachePrice("Anthropic", "Claude 3.5 Sonnet", 3.00, 3.75, 0.30, 15.00, _ANTHROPIC_CACHING),
+    CachePrice("Anthropic", "Claude 3 Haiku", 0.25, 0.30, 0.03, 1.25, _ANTHROPIC_CACHING),
+    CachePrice("OpenAI", "GPT-4o (2024-08-06)", 2.50, 2.50, 1.25, 10.00, _OPENAI_CACHING),
+    CachePrice("OpenAI", "GPT-4o mini", 0.15, 0.15, 0.075, 0.60, _OPENAI_CACHING),
 ]

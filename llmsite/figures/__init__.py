@@ -154,6 +154,11 @@ FIGURES: dict[str, str] = {
     "16-masked-step": "llmsite.figures.structured:build_masked_step",
     "16-call-tokens": "llmsite.figures.structured:build_call_tokens",
     "16-tool-loop": "llmsite.figures.structured:build_tool_loop",
+    # chapter 17: retrieval and prompt caching (llmsite/figures/retrieval.py)
+    "17-answers": "llmsite.figures.retrieval:build_answers",
+    "17-recall": "llmsite.figures.retrieval:build_recall",
+    "17-recall-by-layer": "llmsite.figures.retrieval:build_recall_by_layer",
+    "17-prefix-ttft": "llmsite.figures.retrieval:build_prefix_ttft",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
