@@ -184,3 +184,24 @@ def all_sources() -> list[Source]:
         if s not in out:
             out.append(s)
     return out
+
+
+# --------------------------------------------------------------------- chapter 18: LoRA
+
+LORA_PAPER = Source("Hu et al., LoRA: Low-Rank Adaptation of Large Language Models, arXiv:2106.09685 (abstract)",
+                    "https://arxiv.org/abs/2106.09685", "2021-06")
+
+
+class Claim(NamedTuple):
+    what: str  # the claim, in the source's terms
+    source: Source
+
+
+# What the LoRA paper reports for GPT-3 175B against full fine-tuning with Adam (its abstract).
+LORA_CLAIMS = [
+    Claim("trainable parameters: about 10,000 times fewer", LORA_PAPER),
+    Claim("GPU memory needed for training: about 3 times less", LORA_PAPER),
+    Claim("model quality: on par with or better than full fine-tuning on RoBERTa, DeBERTa, GPT-2 and GPT-3",
+          LORA_PAPER),
+    Claim("no additional inference latency (the adapters can be merged into the weights)", LORA_PAPER),
+]
