@@ -144,8 +144,11 @@ def test_the_page_quotes_the_recorded_numbers():
     assert n, adapter_out
     assert n[1] in page and n[2] in page
     train_out = (SNIPPETS / "train_adapter.out").read_text(encoding="utf-8")
-    for m in re.finditer(r"^held-out, (before|after).*?: (\d+/\d+ = \d+%)", train_out, re.M):
-        assert m[2] in page, f"the page does not quote {m[0]!r}"
+    flat = " ".join(page.split())
+    after = re.findall(r"^held-out, after: .*?: (\d+)/(\d+) = (\d+%)", train_out, re.M)
+    assert len(after) == 2, train_out
+    for k, n, rate in after:
+        assert f"{k} of {n}" in flat and rate in flat, f"the page does not quote {k}/{n} = {rate}"
     prompting_out = (REPO / "snippets" / "14b-prompting" / "zero_vs_few.out").read_text(encoding="utf-8")
     for name in ("zero-shot, constrained", "few-shot, calibrated"):  # the chapter 14b rates the page compares with
         rate = re.search(rf"^{name}: \d+/\d+ = (\d+%)", prompting_out, re.M)[1]

@@ -149,6 +149,10 @@ FIGURES: dict[str, str] = {
     "12-training-compute": "llmsite.figures.published:build_training_compute",
     "13-context-windows": "llmsite.figures.published:build_context_windows",
     "14-size-buys": "llmsite.figures.published:build_size_buys",
+    # chapter 18
+    "18-adapter": "llmsite.figures.lora:build_adapter",
+    "18-loss-curve": "llmsite.figures.lora:build_loss_curve",
+    "18-held-out": "llmsite.figures.lora:build_held_out",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
