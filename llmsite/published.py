@@ -179,7 +179,7 @@ SIZE_SCORES = [
 def all_sources() -> list[Source]:
     """Every source this module cites (for the tests and the pages' source lists)."""
     found = [r.source for r in TRAINING_RUNS] + [w.source for w in CONTEXT_WINDOWS] + [s.source for s in SIZE_SCORES]
-    found += [c.source for c in STRUCTURED_OUTPUT] + [p.source for p in CACHE_PRICES]
+    found += [c.source for c in STRUCTURED_OUTPUT] + [p.source for p in CACHE_PRICES] + [c.source for c in LORA_CLAIMS]
     out = []
     for s in found:
         if s not in out:
@@ -252,4 +252,25 @@ CACHE_PRICES = [
     CachePrice("Anthropic", "Claude 3 Haiku", 0.25, 0.30, 0.03, 1.25, _ANTHROPIC_CACHING),
     CachePrice("OpenAI", "GPT-4o (2024-08-06)", 2.50, 2.50, 1.25, 10.00, _OPENAI_CACHING),
     CachePrice("OpenAI", "GPT-4o mini", 0.15, 0.15, 0.075, 0.60, _OPENAI_CACHING),
+]
+
+
+# --------------------------------------------------------------------- chapter 18: LoRA
+
+LORA_PAPER = Source("Hu et al., LoRA: Low-Rank Adaptation of Large Language Models, arXiv:2106.09685 (abstract)",
+                    "https://arxiv.org/abs/2106.09685", "2021-06")
+
+
+class PaperClaim(NamedTuple):
+    what: str  # the claim, in the source's terms
+    source: Source
+
+
+# What the LoRA paper reports for GPT-3 175B against full fine-tuning with Adam (its abstract).
+LORA_CLAIMS = [
+    PaperClaim("trainable parameters: about 10,000 times fewer", LORA_PAPER),
+    PaperClaim("GPU memory needed for training: about 3 times less", LORA_PAPER),
+    PaperClaim("model quality: on par with or better than full fine-tuning on RoBERTa, DeBERTa, GPT-2 and GPT-3",
+          LORA_PAPER),
+    PaperClaim("no additional inference latency (the adapters can be merged into the weights)", LORA_PAPER),
 ]

@@ -159,6 +159,10 @@ FIGURES: dict[str, str] = {
     "17-recall": "llmsite.figures.retrieval:build_recall",
     "17-recall-by-layer": "llmsite.figures.retrieval:build_recall_by_layer",
     "17-prefix-ttft": "llmsite.figures.retrieval:build_prefix_ttft",
+    # chapter 18
+    "18-adapter": "llmsite.figures.lora:build_adapter",
+    "18-loss-curve": "llmsite.figures.lora:build_loss_curve",
+    "18-held-out": "llmsite.figures.lora:build_held_out",
 }
 
 def builder(name: str) -> Callable[[Context], Figure]:
