@@ -72,6 +72,10 @@ def _inputs() -> dict:
             "wat": hashlib.sha256(wat).hexdigest()[:16], "wabt": WABT_VERSION}
 
 
+def _show(p: Path) -> str:
+    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
+
+
 def read_manifest(out: Path = OUT) -> dict | None:
     try:
         return json.loads((out / "manifest.json").read_text())
@@ -83,7 +87,7 @@ def build(force: bool = False, out: Path = OUT) -> list[str]:
     """The engine part of ``python -m llmsite widget``."""
     m = read_manifest(out)
     if not force and m and m.get("inputs") == _inputs() and all((out / f).is_file() for f in m["files"]):
-        return [f"{out.relative_to(REPO)}/ is up to date"]
+        return [f"{_show(out)}/ is up to date"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)
     for stale in out.iterdir():
@@ -102,7 +106,7 @@ def build(force: bool = False, out: Path = OUT) -> list[str]:
     tmpm = out / "manifest.json.tmp"
     tmpm.write_text(json.dumps(manifest, indent=1) + "\n")
     os.replace(tmpm, out / "manifest.json")
-    return [f"wrote {out.relative_to(REPO)}/ ({note})"]
+    return [f"wrote {_show(out)}/ ({note})"]
 
 
 __all__ = ["build", "assemble", "unicode_classes", "EngineUnavailable", "OUT"]

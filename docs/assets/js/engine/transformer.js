@@ -260,7 +260,10 @@ export function topK(probs, k) {
 // Returns lens[layer][position] = top-k [{id, p}], and the full distribution of the last
 // position after the last block (the model's real prediction).
 export function logitLens(hidden, T, W, k) {
-  if (kernel.lens) return kernel.lens(hidden, T, W, k);
+  if (kernel.lens) { // the same, in tiles of the table (kernels.js): memory stays small
+    const { lens, lastLogits } = kernel.lens(hidden, T, W, k, rmsNorm);
+    return { lens, probs: softmax(lastLogits) };
+  }
   const lens = [];
   let last = null;
   for (const h of hidden) { // one layer at a time: [T, vocab] each
