@@ -31,27 +31,27 @@ NODE_SCRIPT = REPO / "tests" / "engine_node.mjs"
 TOL = 1e-4
 pytestmark = pytest.mark.xdist_group("engine")
 
-PROMPTS = [
+PROMPTS = [  # short ones: the lens costs 31 x 49,152 x 576 multiply-adds per token, here and in PyTorch
     "The capital of France is",
     "The animal didn't cross the street because it was too tired",
-    "I went to the bank to deposit money, then sat on the river bank.",
-    "Once upon a time, there was a little dragon who",
-    "def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)",
-    "for (let i = 0; i < 10; i++) { console.log(i); }",
-    "SELECT name, age FROM users WHERE age > 30 ORDER BY name;",
-    "The family 👩‍👩‍👧 went to the 🏖️ and saw a 🦜",
-    "I love 🇫🇷 and ❤️ emoji 👍🏽",
+    "I sat on the river bank.",
+    "Once upon a time, there was a",
+    "def fib(n):\n    return n if n < 2 else",
+    "for (let i = 0; i < 10; i++) {",
+    "SELECT name FROM users WHERE age > 30;",
+    "The family 👩‍👩‍👧 saw a 🦜",
+    "I love 🇫🇷 and ❤️ 👍🏽",
     "日本の首都は東京です。",
-    "中文文本和한국어 텍스트",
-    "مرحبا بكم في المدينة",
-    "In 2025, 1,000,000 people paid $3.14 each: 3140000.",
-    "π ≈ 3.14159, e ≈ 2.71828, √2 ≈ 1.41421",
-    "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n",
+    "中文文本和한국어",
+    "مرحبا بكم",
+    "In 2025, 1,000,000 people paid $3.14",
+    "π ≈ 3.14159, √2 ≈ 1.414",
+    "<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n",
     "Hello<|im_end|>",
-    "   leading spaces,\ttabs\n\nand blank lines",
+    "   leading spaces,\ttabs\n\nand",
     "Ωμέγα, Привет, नमस्ते",
-    "The quick brown fox jumps over the lazy dog.",
-    "<script>alert('x')</script> & <b>bold</b>",
+    "The quick brown fox jumps over the",
+    "<script>alert('x')</script> & <b>",
     "a",
 ]
 
@@ -286,7 +286,7 @@ def test_engine_equals_cpython_float32(session, weights, tok, record_property):
     print("engine times (tokens, ms):", times, "| kernel:", session["info"]["kernel"])
     assert worst["attention"] <= TOL and worst["probs"] <= TOL and worst["lens"] <= TOL, worst
     assert worst["row_sum"] <= 1e-5 and worst["rms_rel"] <= 1e-4, worst
-    assert session["info"]["kernel"] == "WebAssembly SIMD"  # the fast path was tested, not the fallback
+    assert session["info"]["kernel"].startswith("WebAssembly SIMD")  # the fast path was tested, not the fallback
 
 
 @pytest.mark.browser
@@ -309,10 +309,27 @@ def test_empty_text_and_truncation(session, tok):
 
 @pytest.mark.browser
 @pytest.mark.model
+@pytest.mark.slow
+def test_page_stays_responsive_while_the_engine_works(session):
+    """The forward pass runs in workers: the page's own timer keeps ticking meanwhile."""
+    got = session["page"].evaluate("""async (text) => {
+        let last = performance.now(), worst = 0, ticks = 0;
+        const timer = setInterval(() => { const t = performance.now(); worst = Math.max(worst, t - last); last = t; ticks++; }, 10);
+        const r = await window.engine.analyze(text);
+        clearInterval(timer);
+        return { worst, ticks, ms: r.timing.totalMs };
+    }""", PROMPTS[1])
+    assert got["ticks"] >= 5 and got["worst"] < 250, got  # (250 ms: a loaded machine delays timers too)
+
+
+@pytest.mark.browser
+@pytest.mark.model
 def test_nothing_leaves_the_site_and_no_page_errors(session):
     info = session["info"]
     assert {"download", "ready"} <= set(info["phases"])
     assert not session["errors"], session["errors"]
     off = [u for u in session["requests"] if not u.startswith(session["base"]) and not u.startswith(("data:", "blob:"))]
     assert not off, off
-    print(f"\nengine ready {info['readyMs']:.0f} ms after creation (download {info['downloadMs']:.0f} ms, local server)")
+    assert 50e6 < info["memoryBytes"] < 250e6  # the weights stay quantized in the worker
+    print(f"\nengine ready {info['readyMs']:.0f} ms after creation (download {info['downloadMs']:.0f} ms, local server); "
+          f"{info['kernel']}, WebAssembly memory {info['memoryBytes'] / 1e6:.0f} MB")

@@ -11,15 +11,17 @@
 //                  tokenizer tables) come from ../../engine/manifest.json
 //     onProgress   optional ({phase, loaded, total}) => void; phase "download" (bytes of the
 //                  98 MB model, from the cache after the first visit), "prepare", "ready"
+//     workers      2 (default): a second worker shares the logit lens; 1: one worker
 //   The worker starts at once; the model loads on creation. engine.ready resolves to
-//   {layers, heads, vocab, kernel, downloadMs, readyMs} (or rejects with why it cannot run).
+//   {layers, heads, vocab, kernel, memoryBytes, downloadMs, readyMs} (or rejects with why it
+//   cannot run); memoryBytes: the WebAssembly memory of the main worker (the weights + scratch).
 //
 //   await engine.analyze(text, { maxTokens = 64, topK = 5 }) resolves to
 //   {
 //     ids:          Int32Array(n)        the token ids (equal to llmsite.tokenizer's)
 //     tokens:       string[n]            each token decoded on its own (a token holding part of
 //                                        a character decodes to U+FFFD)
-//     n:            number of tokens (≤ maxTokens)
+//     n:            number of tokens (≤ maxTokens; maxTokens is capped at 512)
 //     layers: 30,   heads: 9
 //     attention:    Float32Array(layers*heads*n*n), row-major [layer][head][query][key]:
 //                   how much query token i looks at key token j; each row sums to 1, the
@@ -41,7 +43,7 @@
 
 const HERE = import.meta.url;
 
-export function createEngine({ manifestUrl, onProgress, engineUrl } = {}) {
+export function createEngine({ manifestUrl, onProgress, engineUrl, workers = 2 } = {}) {
   manifestUrl = new URL(manifestUrl ?? "../../playground/manifest.json", HERE).href;
   engineUrl = new URL(engineUrl ?? "../../engine/manifest.json", HERE).href;
   const worker = new Worker(new URL("./worker.js", HERE), { type: "module", name: "llmsite-engine" });
@@ -79,7 +81,7 @@ export function createEngine({ manifestUrl, onProgress, engineUrl } = {}) {
     for (const p of pending.values()) p.reject(failed);
     pending.clear();
   };
-  worker.postMessage({ type: "init", manifestUrl, engineUrl });
+  worker.postMessage({ type: "init", manifestUrl, engineUrl, workers });
 
   return {
     ready,

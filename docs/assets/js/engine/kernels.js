@@ -16,7 +16,7 @@ const LENS_TILE = 64; // output-table rows at a time for the lens
 const LENS_VECTORS = 1024; // stream vectors per pass of the lens over the table
 const PAGE = 65536;
 
-export async function loadKernels(url, W) {
+export async function loadKernels(url, W, options = {}) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not fetch ${url} (HTTP ${res.status})`);
   const bytes = await res.arrayBuffer();
@@ -81,62 +81,142 @@ export async function loadKernels(url, W) {
     return f32.slice(yBuf / 4, yBuf / 4 + T * R);
   }
 
-  // the logit lens: final norm, then every vector against every row of the output table,
-  // keeping for each vector its top-k logits and its softmax normaliser (an online softmax),
-  // and all logits of the very last vector (the model's prediction)
-  function lens(hidden, T, Wt, topK, rmsNorm) {
+  // the logit lens: final norm, then every vector against every row of the output table.
+  // A helper worker (lens-worker.js, with its own copy of the table) takes the second half of
+  // the rows while this worker does the first: two cores, no shared memory needed.
+  const ctx = { k, f32, E: W2.unembedding, lensX, lensY, tileBuf, maxesBuf, sumsBuf };
+  const helper = options.helper === false ? null : await startHelper(bytes, W2.unembedding);
+  async function lens(hidden, T, Wt, topK, rmsNorm) {
     const E = W2.unembedding, vocab = E.rows, D = E.cols;
-    const normed = hidden.map((h) => rmsNorm(h, T, Wt.finalNorm, Wt.eps));
-    const V = normed.length * T;
-    const best = Array.from({ length: V }, () => []); // [{id, logit}], largest first
-    const thr = new Float64Array(V).fill(-Infinity);
-    const lastLogits = new Float32Array(vocab);
-    const maxes = new Float32Array(V), sums = new Float32Array(V);
-    for (let v0 = 0; v0 < V; v0 += LENS_VECTORS) {
-      const nv = Math.min(LENS_VECTORS, V - v0), nvp = nv + (nv & 1);
-      for (let i = 0; i < nv; i++) {
-        const v = v0 + i;
-        f32.set(normed[Math.floor(v / T)].subarray((v % T) * D, (v % T + 1) * D), lensX / 4 + i * D);
-      }
-      if (nvp > nv) f32.fill(0, lensX / 4 + nv * D, lensX / 4 + nvp * D);
-      f32.fill(-Infinity, maxesBuf / 4, maxesBuf / 4 + nv);
-      f32.fill(0, sumsBuf / 4, sumsBuf / 4 + nv);
-      for (let r0 = 0; r0 < vocab; r0 += LENS_TILE) {
-        const n = Math.min(LENS_TILE, vocab - r0);
-        deq(E, r0, n, tileBuf);
-        k.gemm(lensX, nvp, D, tileBuf, n, lensY, n);
-        k.lse(lensY, nv, n, maxesBuf, sumsBuf);
-        const base = lensY / 4;
-        for (let i = 0; i < nv; i++) {
-          const v = v0 + i, o = base + i * n;
-          let t = thr[v];
-          for (let j = 0; j < n; j++) {
-            const z = f32[o + j];
-            if (z <= t) continue;
-            const b = best[v];
-            let at = b.length;
-            while (at > 0 && b[at - 1].logit < z) at--;
-            b.splice(at, 0, { id: r0 + j, logit: z });
-            if (b.length > topK) b.pop();
-            if (b.length === topK) t = thr[v] = b[topK - 1].logit;
-          }
-          if (v === V - 1) lastLogits.set(f32.subarray(o, o + n), r0);
-        }
-      }
-      maxes.set(f32.subarray(maxesBuf / 4, maxesBuf / 4 + nv), v0);
-      sums.set(f32.subarray(sumsBuf / 4, sumsBuf / 4 + nv), v0);
-    }
-    const out = [];
-    for (let l = 0; l < normed.length; l++) {
-      const rows = [];
-      for (let t = 0; t < T; t++) {
-        const v = l * T + t;
-        rows.push(best[v].map(({ id, logit }) => ({ id, p: Math.exp(logit - maxes[v]) / sums[v] })));
-      }
-      out.push(rows);
-    }
-    return { lens: out, lastLogits };
+    const V = hidden.length * T;
+    const normed = new Float32Array(V * D);
+    hidden.forEach((h, l) => normed.set(rmsNorm(h, T, Wt.finalNorm, Wt.eps), l * T * D));
+    const split = helper ? Math.round(vocab / 2 / LENS_TILE) * LENS_TILE : vocab;
+    const theirs = helper ? helper.run({ normed, V, r0: split, r1: vocab, topK }) : null;
+    const ours = lensRange(ctx, normed, V, 0, split, topK);
+    const parts = theirs ? [ours, await theirs] : [ours];
+    return mergeLens(parts, hidden.length, T, topK, vocab);
   }
 
-  return { W: W2, kernel: { linear, lens }, name: "WebAssembly SIMD", memoryBytes: memory.buffer.byteLength };
+  return { W: W2, kernel: { linear, lens }, name: helper ? "WebAssembly SIMD, 2 workers" : "WebAssembly SIMD",
+    memoryBytes: memory.buffer.byteLength };
+}
+
+// ------------------------------------------------------------------ the lens, in pieces
+
+// rows r0..r1 of the output table against V normalised vectors (normed [V, D]): for each
+// vector its softmax normaliser over these rows (max, sum of exp(logit - max)) and its top-k
+// logits; and all logits of the last vector
+export function lensRange(ctx, normed, V, r0, r1, topK) {
+  const { k, f32, E, lensX, lensY, tileBuf, maxesBuf, sumsBuf } = ctx;
+  const D = E.cols;
+  const ids = new Int32Array(V * topK).fill(-1), logits = new Float32Array(V * topK).fill(-Infinity);
+  const thr = new Float64Array(V).fill(-Infinity);
+  const last = new Float32Array(r1 - r0);
+  const maxes = new Float32Array(V), sums = new Float32Array(V);
+  for (let v0 = 0; v0 < V; v0 += LENS_VECTORS) {
+    const nv = Math.min(LENS_VECTORS, V - v0), nvp = nv + (nv & 1);
+    f32.set(normed.subarray(v0 * D, (v0 + nv) * D), lensX / 4);
+    if (nvp > nv) f32.fill(0, lensX / 4 + nv * D, lensX / 4 + nvp * D);
+    f32.fill(-Infinity, maxesBuf / 4, maxesBuf / 4 + nv);
+    f32.fill(0, sumsBuf / 4, sumsBuf / 4 + nv);
+    for (let row = r0; row < r1; row += LENS_TILE) {
+      const n = Math.min(LENS_TILE, r1 - row);
+      k.deq_q8_0(E.ptr + row * E.rowBytes, tileBuf, (n * D) / 32);
+      k.gemm(lensX, nvp, D, tileBuf, n, lensY, n);
+      k.lse(lensY, nv, n, maxesBuf, sumsBuf);
+      const base = lensY / 4;
+      for (let i = 0; i < nv; i++) {
+        const v = v0 + i, o = base + i * n, b = v * topK;
+        let t = thr[v];
+        for (let j = 0; j < n; j++) {
+          const z = f32[o + j];
+          if (z <= t) continue;
+          let at = topK - 1; // insert into the sorted top-k (largest first), dropping the last
+          while (at > 0 && logits[b + at - 1] < z) { logits[b + at] = logits[b + at - 1]; ids[b + at] = ids[b + at - 1]; at--; }
+          logits[b + at] = z;
+          ids[b + at] = row + j;
+          t = thr[v] = logits[b + topK - 1];
+        }
+        if (v === V - 1) last.set(f32.subarray(o, o + n), row - r0);
+      }
+    }
+    maxes.set(f32.subarray(maxesBuf / 4, maxesBuf / 4 + nv), v0);
+    sums.set(f32.subarray(sumsBuf / 4, sumsBuf / 4 + nv), v0);
+  }
+  return { r0, r1, ids, logits, maxes, sums, last };
+}
+
+// pieces over disjoint row ranges -> lens[layer][position] = [{id, p}] and the last logits
+function mergeLens(parts, nLayers, T, topK, vocab) {
+  const lastLogits = new Float32Array(vocab);
+  for (const p of parts) lastLogits.set(p.last, p.r0);
+  const out = [];
+  for (let l = 0; l < nLayers; l++) {
+    const rows = [];
+    for (let t = 0; t < T; t++) {
+      const v = l * T + t;
+      let M = -Infinity;
+      for (const p of parts) M = Math.max(M, p.maxes[v]);
+      let S = 0;
+      const cand = [];
+      for (const p of parts) {
+        S += p.sums[v] * Math.exp(p.maxes[v] - M);
+        for (let i = 0; i < topK; i++) if (p.ids[v * topK + i] >= 0) cand.push({ id: p.ids[v * topK + i], logit: p.logits[v * topK + i] });
+      }
+      cand.sort((a, b) => b.logit - a.logit || a.id - b.id);
+      rows.push(cand.slice(0, topK).map(({ id, logit }) => ({ id, p: Math.exp(logit - M) / S })));
+    }
+    out.push(rows);
+  }
+  return { lens: out, lastLogits };
+}
+
+// a WebAssembly memory with the float16 table and one quantized table (the lens helper's)
+export async function lensContext(bytes, table) {
+  const align = (n) => Math.ceil(n / 16) * 16;
+  let top = F16.byteLength;
+  const alloc = (n) => { const p = top; top = align(top + n); return p; };
+  const tablePtr = alloc(table.data.byteLength);
+  const lensX = alloc(4 * (LENS_VECTORS + 1) * table.cols);
+  const lensY = alloc(4 * (LENS_VECTORS + 1) * LENS_TILE);
+  const tileBuf = alloc(4 * LENS_TILE * table.cols);
+  const maxesBuf = alloc(4 * LENS_VECTORS), sumsBuf = alloc(4 * LENS_VECTORS);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(top / PAGE) });
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+  const f32 = new Float32Array(memory.buffer);
+  f32.set(F16, 0);
+  new Uint8Array(memory.buffer).set(table.data, tablePtr);
+  const E = { ...table, data: new Uint8Array(memory.buffer, tablePtr, table.data.byteLength), ptr: tablePtr };
+  return { k: instance.exports, f32, E, lensX, lensY, tileBuf, maxesBuf, sumsBuf };
+}
+
+// the helper worker, started with a copy of the table; null when it cannot start
+async function startHelper(bytes, table) {
+  if (typeof Worker === "undefined" || table.typeName !== "Q8_0") return null;
+  try {
+    const w = new Worker(new URL("./lens-worker.js", import.meta.url), { type: "module", name: "llmsite-engine-lens" });
+    const meta = { rows: table.rows, cols: table.cols, rowBytes: table.rowBytes, typeName: table.typeName };
+    const ready = new Promise((resolve, reject) => {
+      w.onmessage = (ev) => (ev.data.type === "ready" ? resolve() : reject(new Error(ev.data.message)));
+      w.onerror = (ev) => reject(new Error(ev.message || "the lens worker could not start"));
+    });
+    w.postMessage({ type: "init", wasm: bytes, table: { ...meta, data: table.data.slice() } });
+    await ready;
+    let queue = Promise.resolve();
+    return {
+      run(job) { // one job at a time, in order
+        const p = queue.then(() => new Promise((resolve, reject) => {
+          w.onmessage = (ev) => (ev.data.type === "done" ? resolve(ev.data.result) : reject(new Error(ev.data.message)));
+          w.onerror = (ev) => reject(new Error(ev.message || "the lens worker failed"));
+          w.postMessage({ type: "lens", ...job });
+        }));
+        queue = p.catch(() => {});
+        return p;
+      },
+    };
+  } catch (e) {
+    console.warn("engine: no second worker for the lens:", e);
+    return null;
+  }
 }

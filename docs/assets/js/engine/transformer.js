@@ -27,6 +27,7 @@ import { dequantizeRow } from "./gguf.js";
 
 // ------------------------------------------------------------------ the matrix product
 
+// --8<-- [start:linear]
 // x [T, in] times a weight matrix w [out, in] (stored quantized), transposed: y [T, out].
 // This is Python's `x @ w.T`. Row r of w is dequantized once and used for every token.
 export function linearPlain(x, T, w) {
@@ -43,6 +44,7 @@ export function linearPlain(x, T, w) {
   }
   return y;
 }
+// --8<-- [end:linear]
 
 // the kernel actually used: the plain loop, unless useKernel() installed a faster one
 let kernel = { linear: linearPlain, lens: null };
@@ -166,6 +168,7 @@ export function attention(x, T, layer, W, positions) {
   return { out: linear(out, T, lw.o), weights };
 }
 
+// --8<-- [start:swiglu]
 // The feed-forward network: silu(x @ gate.T) * (x @ up.T), then @ down.T. Token by token.
 export function swigluFfn(x, T, layer, W) {
   const lw = W.layers[layer];
@@ -177,6 +180,7 @@ export function swigluFfn(x, T, layer, W) {
   }
   return linear(gate, T, lw.down);
 }
+// --8<-- [end:swiglu]
 
 // One block, pre-norm: normalise a copy, compute, add back; twice. x [T, hidden] -> new x.
 export function block(x, T, layer, W, positions) {
@@ -258,10 +262,11 @@ export function topK(probs, k) {
 // What would the model predict if it stopped after block i? The final norm and the output
 // table applied to every layer's stream. hidden: forward()'s list (L+1 arrays [T, hidden]).
 // Returns lens[layer][position] = top-k [{id, p}], and the full distribution of the last
-// position after the last block (the model's real prediction).
-export function logitLens(hidden, T, W, k) {
+// position after the last block (the model's real prediction). Async: the fast kernel
+// shares the work with a second worker.
+export async function logitLens(hidden, T, W, k) {
   if (kernel.lens) { // the same, in tiles of the table (kernels.js): memory stays small
-    const { lens, lastLogits } = kernel.lens(hidden, T, W, k, rmsNorm);
+    const { lens, lastLogits } = await kernel.lens(hidden, T, W, k, rmsNorm);
     return { lens, probs: softmax(lastLogits) };
   }
   const lens = [];

@@ -1,7 +1,7 @@
 // The engine's Web Worker (a module worker): loads the model once, then answers analyze
 // requests, so the page never waits on a forward pass. Started by client.js.
 //
-// Messages in:  {type: "init", manifestUrl, engineUrl}
+// Messages in:  {type: "init", manifestUrl, engineUrl, workers}
 //               {type: "analyze", id, text, maxTokens, topK}
 // Messages out: {type: "progress", phase, loaded, total}   while loading
 //               {type: "ready", info}                       once
@@ -11,7 +11,7 @@ import { parseGGUF, mergeShards } from "./gguf.js";
 import { weightsFromGGUF } from "./model.js";
 import { Tokenizer } from "./tokenizer.js";
 import { forward, logitLens, streamRms, useKernel } from "./transformer.js";
-import { loadKernels } from "./kernels.js";
+import { loadKernels, MAX_TOKENS } from "./kernels.js";
 
 const CACHE_NAME = "llmsite-playground-v1"; // the playground's cache: the same files, downloaded once
 
@@ -65,7 +65,7 @@ async function shardBytes(cache, base, man, name, onBytes) {
   return buf.buffer;
 }
 
-async function load(manifestUrl, engineUrl) {
+async function load(manifestUrl, engineUrl, workers) {
   const t0 = performance.now();
   const base = new URL(".", manifestUrl);
   const man = await fetchJSON(manifestUrl);
@@ -90,27 +90,32 @@ async function load(manifestUrl, engineUrl) {
   const tok = Tokenizer.fromGGUF(gguf.metadata, eng.unicode);
   let W = weightsFromGGUF(gguf);
   let kernelName = "JavaScript";
+  let memoryBytes = 0;
   if (eng.kernels) {
     try {
-      const k = await loadKernels(new URL(eng.kernels, engineUrl).href, W);
+      const k = await loadKernels(new URL(eng.kernels, engineUrl).href, W, { helper: workers > 1 });
       W = k.W; // the weights now live in WebAssembly memory
       useKernel(k.kernel);
       kernelName = k.name;
+      memoryBytes = k.memoryBytes;
     } catch (e) {
       console.warn("engine: WebAssembly kernels unavailable, using the JavaScript loop:", e);
     }
   }
   const info = {
-    layers: W.nLayers, heads: W.nHeads, vocab: W.vocabSize, kernel: kernelName,
+    layers: W.nLayers, heads: W.nHeads, vocab: W.vocabSize, kernel: kernelName, memoryBytes,
     downloadMs: tDownload - t0, readyMs: performance.now() - t0,
   };
   progress("ready", 1, 1);
   return { W, tok, info };
 }
 
-function analyze(text, maxTokens, topK) {
+async function analyze(text, maxTokens, topK) {
   const { W, tok } = model;
   if (typeof text !== "string" || text.length === 0) throw new Error("empty");
+  if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new Error("maxTokens must be a whole number ≥ 1");
+  if (!(Number.isInteger(topK) && topK >= 1 && topK <= 1000)) throw new Error("topK must be a whole number from 1 to 1000");
+  maxTokens = Math.min(maxTokens, MAX_TOKENS);
   // a token is rarely more than a few dozen characters: cut absurdly long input before
   // tokenizing it (the first maxTokens tokens are then the same)
   const cut = text.length > 64 * maxTokens + 1024;
@@ -122,7 +127,7 @@ function analyze(text, maxTokens, topK) {
   const t0 = performance.now();
   const { hidden, attentions } = forward(Array.from(ids), W);
   const tForward = performance.now();
-  const { lens, probs } = logitLens(hidden, n, W, topK);
+  const { lens, probs } = await logitLens(hidden, n, W, topK);
   const tLens = performance.now();
 
   const L = W.nLayers, H = W.nHeads;
@@ -154,7 +159,7 @@ function analyze(text, maxTokens, topK) {
 self.onmessage = async (ev) => {
   const msg = ev.data;
   if (msg.type === "init") {
-    loading ??= load(msg.manifestUrl, msg.engineUrl).then(
+    loading ??= load(msg.manifestUrl, msg.engineUrl, msg.workers ?? 2).then(
       (m) => { model = m; postMessage({ type: "ready", info: m.info }); },
       (e) => { postMessage({ type: "error", id: null, message: String((e && e.message) || e) }); });
     return;
@@ -163,7 +168,7 @@ self.onmessage = async (ev) => {
     try {
       await loading;
       if (!model) throw new Error("the model did not load");
-      const result = analyze(msg.text, msg.maxTokens, msg.topK);
+      const result = await analyze(msg.text, msg.maxTokens, msg.topK);
       postMessage({ type: "result", id: msg.id, result },
         [result.attention.buffer, result.residualNorm.buffer, result.probs.buffer, result.ids.buffer]);
     } catch (e) {
