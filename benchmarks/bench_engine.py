@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llmsite import engine, measurements, playground  # noqa: E402
+from llmsite.site import engine, measurements, playground  # noqa: E402
 
 BENCH = "benchmarks/bench_engine.py"
 SENTENCE = "The capital of France is a city that has many old buildings and a big tower"

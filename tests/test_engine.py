@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llmsite import engine, playground
+from llmsite.site import engine, playground
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_SCRIPT = REPO / "tests" / "engine_node.mjs"

@@ -354,7 +354,7 @@ def build(force: bool = False) -> list[str]:
         lines += playground.build(force=force)
     except playground.PlaygroundUnavailable as exc:
         lines.append(f"model playground not built: {exc}")
-    from llmsite import engine  # the forward-pass engine's kernels and tables (DESIGN §5f)
+    from llmsite.site import engine  # the forward-pass engine's kernels and tables (DESIGN §5f)
 
     try:
         lines += engine.build(force=force)

@@ -1,6 +1,6 @@
 ;; The engine's hot loops in WebAssembly with 128-bit SIMD: four float32 numbers per instruction.
 ;; transformer.js's linearPlain() is the lesson; these compute the same sums, faster.
-;; Assembled by the build step (llmsite/engine.py) with wabt's wat2wasm.
+;; Assembled by the build step (llmsite/site/engine.py) with wabt's wat2wasm.
 ;;
 ;; Memory is the page's (imported); kernels.js lays it out and passes byte addresses.
 ;; At address 0 lies a table of all 65,536 float16 bit patterns as float32 (256 kB), so that a

@@ -2,7 +2,7 @@
 
 The engine (``docs/assets/js/engine/``: our own forward pass of SmolLM2-135M-Instruct in
 JavaScript, in a Web Worker, DESIGN §5f) reads the GGUF shards that the playground build
-(:mod:`llmsite.playground`) writes. ``python -m llmsite widget`` also writes, generated and
+(:mod:`llmsite.site.playground`) writes. ``python -m llmsite widget`` also writes, generated and
 not committed (``.gitignore``), into ``docs/assets/engine/``:
 
 ``unicode.json``
@@ -27,7 +27,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "docs" / "assets" / "js" / "engine"
 OUT = REPO / "docs" / "assets" / "engine"
 WAT = SRC / "kernels.wat"
