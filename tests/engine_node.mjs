@@ -5,10 +5,16 @@
 //       -> the ids tokenizer.js gives for each text
 //   node tests/engine_node.mjs header    SHARD_DIR ENGINE_DIR
 //       -> the metadata numbers and every tensor's name, type and shape
+//   node tests/engine_node.mjs forward   SHARD_DIR ENGINE_DIR   < {"ids": [...], "kernel": "plain" | "wasm"}
+//       -> transformer.js's attention maps and last-position probabilities (base64 float32),
+//          with the plain JavaScript loop (the lesson) or the WebAssembly kernels
 import fs from "node:fs";
 import path from "node:path";
 import { parseGGUF, mergeShards, dequantizeRow, unpermuteRows } from "../docs/assets/js/engine/gguf.js";
 import { Tokenizer } from "../docs/assets/js/engine/tokenizer.js";
+import { weightsFromGGUF } from "../docs/assets/js/engine/model.js";
+import { forward, logitLens, useKernel } from "../docs/assets/js/engine/transformer.js";
+import { loadKernels } from "../docs/assets/js/engine/kernels.js";
 
 const [cmd, shardDir, engineDir] = process.argv.slice(2);
 const input = cmd === "header" ? null : JSON.parse(fs.readFileSync(0, "utf8"));
@@ -33,6 +39,22 @@ if (cmd === "rows") {
   const meta = {};
   for (const [k, v] of Object.entries(g.metadata)) if (!Array.isArray(v)) meta[k] = v;
   out = { metadata: meta, tensors: Object.values(g.tensors).map((t) => [t.name, t.typeName, t.shape]) };
+} else if (cmd === "forward") {
+  let W = weightsFromGGUF(g);
+  if (input.kernel === "wasm") {
+    const man = JSON.parse(fs.readFileSync(path.join(engineDir, "manifest.json"), "utf8"));
+    const wasm = fs.readFileSync(path.join(engineDir, man.kernels));
+    globalThis.fetch = async () => ({ ok: true, arrayBuffer: async () => wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) });
+    const k = await loadKernels("kernels.wasm", W, { helper: false });
+    W = k.W;
+    useKernel(k.kernel);
+  }
+  const { attentions, hidden } = forward(input.ids, W);
+  const all = new Float32Array(attentions.reduce((a, x) => a + x.length, 0));
+  attentions.reduce((o, x) => (all.set(x, o), o + x.length), 0);
+  const { probs } = await logitLens(hidden.slice(-1), input.ids.length, W, 5);
+  const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+  out = { attention: b64(all), probs: b64(probs) };
 } else {
   throw new Error(`unknown command ${cmd}`);
 }

@@ -179,6 +179,26 @@ def test_js_tokenizer_gives_llmsite_tokenizers_ids(tok):
     assert len(texts) > 300 and not bad, bad[:5]
 
 
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.parametrize("kernel", ["plain", "wasm"])
+def test_the_lesson_loop_and_the_kernel_both_equal_pytorch(kernel, weights, tok):
+    """transformer.js under Node: with linearPlain (the loop the chapter shows, also the fallback
+    where WebAssembly SIMD is missing) and with the WebAssembly kernels."""
+    import torch
+
+    from llmsite.transformer import forward
+
+    ids = tok.encode("Hello, world")  # 4 tokens: the plain loop takes seconds per token
+    got = node("forward", {"ids": ids, "kernel": kernel})
+    with torch.no_grad():
+        res = forward(torch.tensor(ids), weights, return_attentions=True)
+    att = np.frombuffer(base64.b64decode(got["attention"]), dtype=np.float32)
+    probs = np.frombuffer(base64.b64decode(got["probs"]), dtype=np.float32)
+    assert np.abs(att - res.attentions.numpy().ravel()).max() <= TOL
+    assert np.abs(probs - torch.softmax(res.logits[-1], -1).numpy()).max() <= TOL
+
+
 # --------------------------------------------------------------------------- in Chromium
 
 
