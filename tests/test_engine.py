@@ -322,6 +322,12 @@ def test_empty_text_and_truncation(session, tok):
     assert len(got["attention"]) == 30 * 9 * 25 and len(got["residualNorm"]) == 31 * 5
     assert len(got["lens"]) == 31 and all(len(r) == 5 and all(len(c) == 3 for c in r) for r in got["lens"])
     assert len(got["probs"]) == 49152 and abs(float(got["probs"].sum(dtype=np.float64)) - 1) < 1e-4
+    # two calls at once: answered one at a time, each with its own text
+    both = page.evaluate("""() => Promise.all([window.engine.analyze('one', { topK: 1 }),
+        window.engine.analyze('two words', { topK: 1 })]).then((rs) => rs.map((r) => Array.from(r.ids)))""")
+    assert both == [tok.encode("one"), tok.encode("two words")]
+    bad = page.evaluate("() => window.engine.analyze('x', { maxTokens: 0 }).then(() => 'resolved', (e) => e.message)")
+    assert "maxTokens" in bad
     # a lone surrogate is read as U+FFFD, as the tokenizer widget does
     got = analyze(session, "a\ud800b", maxTokens=8)
     assert got["ids"] == tok.encode("a\ufffdb")

@@ -17,6 +17,7 @@ const CACHE_NAME = "llmsite-playground-v1"; // the playground's cache: the same 
 
 let model = null; // {W, tok, info}
 let loading = null;
+let queue = Promise.resolve();
 
 const progress = (phase, loaded = 0, total = 0) => postMessage({ type: "progress", phase, loaded, total });
 
@@ -165,14 +166,17 @@ self.onmessage = async (ev) => {
     return;
   }
   if (msg.type === "analyze") {
-    try {
-      await loading;
-      if (!model) throw new Error("the model did not load");
-      const result = await analyze(msg.text, msg.maxTokens, msg.topK);
-      postMessage({ type: "result", id: msg.id, result },
-        [result.attention.buffer, result.residualNorm.buffer, result.probs.buffer, result.ids.buffer]);
-    } catch (e) {
-      postMessage({ type: "error", id: msg.id, message: String((e && e.message) || e) });
-    }
+    // one at a time, in order: the WebAssembly scratch memory is shared by all calls
+    queue = queue.then(async () => {
+      try {
+        await loading;
+        if (!model) throw new Error("the model did not load");
+        const result = await analyze(msg.text, msg.maxTokens, msg.topK);
+        postMessage({ type: "result", id: msg.id, result },
+          [result.attention.buffer, result.residualNorm.buffer, result.probs.buffer, result.ids.buffer]);
+      } catch (e) {
+        postMessage({ type: "error", id: msg.id, message: String((e && e.message) || e) });
+      }
+    });
   }
 };
