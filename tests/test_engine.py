@@ -156,8 +156,18 @@ def test_dequantized_rows_equal_pytorchs_weights_bit_for_bit(weights):
     for (name, row, _, want), b64 in zip(picks, got):
         js = np.frombuffer(base64.b64decode(b64), dtype=np.float32)
         assert np.array_equal(js, want.float().numpy()), (name, row)
-    # without putting them back, the q rows are not PyTorch's (so the test can tell)
-    raw = node("rows", [["blk.0.attn_q.weight", 1, None]])
+    # as stored (not put back), the q rows equal gguf-py's own dequantization of the file, and
+    # are not PyTorch's (so the test can tell)
+    import gguf
+
+    reader = {t.name: t for s in sorted(_shards().glob("*.gguf")) for t in gguf.GGUFReader(s).tensors}
+    raw_picks = [("blk.0.attn_q.weight", 1), ("blk.7.attn_k.weight", 40), ("blk.29.ffn_down.weight", 3),
+                 ("token_embd.weight", 12345)]
+    raw = node("rows", [[n, r, None] for n, r in raw_picks])
+    for (name, row), b64 in zip(raw_picks, raw):
+        t = reader[name]
+        want = gguf.quants.dequantize(t.data[row:row + 1], t.tensor_type).reshape(-1)
+        assert np.array_equal(np.frombuffer(base64.b64decode(b64), dtype=np.float32), want), name
     assert not np.array_equal(np.frombuffer(base64.b64decode(raw[0]), dtype=np.float32), W.layers[0].q[1].numpy())
 
 
