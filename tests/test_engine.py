@@ -29,7 +29,8 @@ from llmsite.site import engine, playground
 REPO = Path(__file__).resolve().parent.parent
 NODE_SCRIPT = REPO / "tests" / "engine_node.mjs"
 TOL = 1e-4
-pytestmark = pytest.mark.xdist_group("engine")
+# the browser tests share one page with the engine loaded: keep them on one xdist worker
+IN_BROWSER = pytest.mark.xdist_group("engine")
 
 PROMPTS = [  # short ones: the lens costs 31 x 49,152 x 576 multiply-adds per token, here and in PyTorch
     "The capital of France is",
@@ -272,6 +273,7 @@ def reference(W, ids):
 
 
 @pytest.mark.browser
+@IN_BROWSER
 @pytest.mark.model
 @pytest.mark.slow
 def test_engine_equals_cpython_float32(session, weights, tok, record_property):
@@ -320,6 +322,7 @@ def test_engine_equals_cpython_float32(session, weights, tok, record_property):
 
 
 @pytest.mark.browser
+@IN_BROWSER
 @pytest.mark.model
 @pytest.mark.slow
 def test_empty_text_and_truncation(session, tok):
@@ -344,6 +347,7 @@ def test_empty_text_and_truncation(session, tok):
 
 
 @pytest.mark.browser
+@IN_BROWSER
 @pytest.mark.model
 @pytest.mark.slow
 def test_page_stays_responsive_while_the_engine_works(session):
@@ -361,6 +365,7 @@ def test_page_stays_responsive_while_the_engine_works(session):
 
 
 @pytest.mark.browser
+@IN_BROWSER
 @pytest.mark.model
 def test_nothing_leaves_the_site_and_no_page_errors(session):
     info = session["info"]
