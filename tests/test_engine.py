@@ -34,6 +34,7 @@ IN_BROWSER = pytest.mark.xdist_group("engine")
 
 PROMPTS = [  # short ones: the lens costs 31 x 49,152 x 576 multiply-adds per token, here and in PyTorch
     "The capital of France is",
+    "The capital of France is Paris, a",  # starts like the one before: its first 5 tokens are reused
     "The animal didn't cross the street because it was too tired",
     "I sat on the river bank.",
     "Once upon a time, there was a",
@@ -281,7 +282,7 @@ def test_engine_equals_cpython_float32(session, weights, tok, record_property):
 
     torch.set_num_threads(1)
     worst = {"attention": 0.0, "probs": 0.0, "lens": 0.0, "rms_rel": 0.0, "row_sum": 0.0}
-    times = []
+    times, reused = [], []
     for text in PROMPTS:
         got = analyze(session, text)
         ids = tok.encode(text)
@@ -311,8 +312,10 @@ def test_engine_equals_cpython_float32(session, weights, tok, record_property):
                     assert e["id"] == wi or abs(float(p_ref[e["id"]]) - wp) < TOL, (text, layer, t)
                     assert e["token"] == tok.decode([e["id"]])
         times.append((n, got["timing"]["totalMs"]))
+        reused.append(got["timing"]["reusedTokens"])
     for k, v in worst.items():
         record_property(f"max_{k}_diff", v)
+    assert reused[1] == 5 and reused[2] == 1, reused  # "The capital of France is" / "The"
     print(f"\nengine vs llmsite.transformer (float32, 1 thread) over {len(PROMPTS)} prompts: "
           + ", ".join(f"{k} {v:.2e}" for k, v in worst.items()))
     print("engine times (tokens, ms):", times, "| kernel:", session["info"]["kernel"])

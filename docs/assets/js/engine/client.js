@@ -36,7 +36,9 @@
 //     probs:        Float32Array(49152), the next-token distribution after the last token
 //     truncated:    true when the text had more than maxTokens tokens (the first maxTokens
 //                   are analysed)
-//     timing:       {forwardMs, lensMs, totalMs} in the worker
+//     timing:       {forwardMs, lensMs, totalMs, reusedTokens} in the worker; reusedTokens:
+//                   how many leading tokens were the same as in the previous call and were
+//                   taken from it (a token never looks ahead, so their numbers cannot change)
 //   }
 //   Empty text rejects with Error("empty"). Calls are answered in order, one at a time.
 //   engine.terminate() stops the worker.

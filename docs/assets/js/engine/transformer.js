@@ -113,9 +113,10 @@ export function causalMask(queryPosition, keyPosition) {
   return keyPosition > queryPosition;
 }
 
-// Causal self-attention with grouped-query heads. x [T, hidden] is the normalised stream.
-// Returns { out [T, hidden], weights [H, T, T] } (weights[h][i][j]: query i looks at key j).
-export function attention(x, T, layer, W, positions) {
+// Causal self-attention with grouped-query heads. x [T, hidden] is the normalised stream;
+// positions [T] the tokens' positions (0 … T−1 without a cache). Returns { out [T, hidden],
+// weights [H, T, S] } (weights[h][i][j]: query i looks at key j; S = T plus cached tokens).
+export function attention(x, T, layer, W, positions, cache = null) {
   const lw = W.layers[layer];
   const H = W.nHeads, K = W.nKvHeads, D = W.headDim;
 
@@ -129,38 +130,42 @@ export function attention(x, T, layer, W, positions) {
   applyRope(q, T, H, D, cos, sin);
   applyRope(k, T, K, D, cos, sin);
 
-  // 3.-5. grouped-query attention: query head h uses key/value head floor(h / 3). Scores are
+  // 3. with a cache, this call's keys and values join those of the earlier tokens
+  let keys = k, values = v, S = T;
+  if (cache) ({ keys, values, S } = cache.update(layer, k, v, T));
+
+  // 4.-5. grouped-query attention: query head h uses key/value head floor(h / 3). Scores are
   // scaled by 1/√D; the future is masked (weight exactly 0); softmax makes each row sum to 1.
   const group = H / K, scale = D ** -0.5;
-  const weights = new Float32Array(H * T * T);
+  const weights = new Float32Array(H * T * S);
   const out = new Float32Array(T * H * D);
-  const scores = new Float32Array(T);
+  const scores = new Float32Array(S);
   for (let h = 0; h < H; h++) {
     const kv = Math.floor(h / group);
     for (let i = 0; i < T; i++) {
       const qo = (i * H + h) * D;
       let max = -Infinity;
-      for (let j = 0; j < T; j++) {
-        if (causalMask(positions[i], positions[j])) { scores[j] = -Infinity; continue; }
+      for (let j = 0; j < S; j++) { // key j sits at position j
+        if (causalMask(positions[i], j)) { scores[j] = -Infinity; continue; }
         const ko = (j * K + kv) * D;
         let s = 0;
-        for (let d = 0; d < D; d++) s += q[qo + d] * k[ko + d];
+        for (let d = 0; d < D; d++) s += q[qo + d] * keys[ko + d];
         scores[j] = Math.fround(s) * scale;
         if (scores[j] > max) max = scores[j];
       }
       let sum = 0;
-      for (let j = 0; j < T; j++) {
+      for (let j = 0; j < S; j++) {
         scores[j] = Math.fround(Math.exp(scores[j] - max)); // exp(−∞) = 0
         sum += scores[j];
       }
-      const row = (h * T + i) * T;
-      for (let j = 0; j < T; j++) weights[row + j] = scores[j] / sum;
+      const row = (h * T + i) * S;
+      for (let j = 0; j < S; j++) weights[row + j] = scores[j] / sum;
 
       // 6. each query takes the weighted average of the values it attends to
-      for (let j = 0; j <= i; j++) {
+      for (let j = 0; j < S; j++) {
         const w = weights[row + j], vo = (j * K + kv) * D;
-        if (w === 0) continue;
-        for (let d = 0; d < D; d++) out[qo + d] += w * v[vo + d];
+        if (w === 0) continue; // the future (and nothing else, in practice)
+        for (let d = 0; d < D; d++) out[qo + d] += w * values[vo + d];
       }
     }
   }
@@ -183,9 +188,9 @@ export function swigluFfn(x, T, layer, W) {
 // --8<-- [end:swiglu]
 
 // One block, pre-norm: normalise a copy, compute, add back; twice. x [T, hidden] -> new x.
-export function block(x, T, layer, W, positions) {
+export function block(x, T, layer, W, positions, cache = null) {
   const lw = W.layers[layer];
-  const { out: attn, weights } = attention(rmsNorm(x, T, lw.attnNorm, W.eps), T, layer, W, positions);
+  const { out: attn, weights } = attention(rmsNorm(x, T, lw.attnNorm, W.eps), T, layer, W, positions, cache);
   const x1 = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) x1[i] = x[i] + attn[i];
   const ffn = swigluFfn(rmsNorm(x1, T, lw.ffnNorm, W.eps), T, layer, W);
@@ -202,21 +207,65 @@ export function unembed(x, T, W) {
 // ------------------------------------------------------------------ the whole model
 
 // Run the model on ids [T]: the stream after every block (hidden[0] is the embeddings,
-// hidden[i] the stream after block i) and the attention weights of every block.
-export function forward(ids, W, { onLayer } = {}) {
+// hidden[i] the stream after block i) and the attention weights of every block. With a
+// cache, ids are the new tokens only: they get the positions after the cached ones.
+export function forward(ids, W, { cache = null, onLayer } = {}) {
   const T = ids.length;
-  const positions = Int32Array.from({ length: T }, (_, t) => t);
+  const start = cache ? cache.length : 0;
+  const positions = Int32Array.from({ length: T }, (_, t) => start + t);
   let x = embed(ids, W);
   const hidden = [x];
   const attentions = [];
   for (let layer = 0; layer < W.nLayers; layer++) {
-    const r = block(x, T, layer, W, positions);
+    const r = block(x, T, layer, W, positions, cache);
     x = r.x;
     hidden.push(x);
     attentions.push(r.weights);
     if (onLayer) onLayer(layer);
   }
   return { hidden, attentions };
+}
+
+// ------------------------------------------------------------------ the KV cache
+
+// The keys and values of every token seen so far, for every layer (after RoPE), as
+// llmsite.transformer.KVCache holds them: a call on new tokens reuses the earlier tokens'.
+// Per layer: keys and values [S, K*D].
+export class KVCache {
+  constructor(nLayers) {
+    this.keys = new Array(nLayers).fill(null);
+    this.values = new Array(nLayers).fill(null);
+    this.tokens = new Array(nLayers).fill(0);
+  }
+
+  get length() { return this.tokens[0]; } // tokens held (positions 0 … length−1 are taken)
+
+  // append this call's k, v [T, K*D] to the layer's store; return everything held
+  update(layer, k, v, T) {
+    const held = this.tokens[layer];
+    const grow = (old, add) => {
+      if (!old) return add.slice();
+      const out = new Float32Array(old.length + add.length);
+      out.set(old);
+      out.set(add, old.length);
+      return out;
+    };
+    this.keys[layer] = grow(this.keys[layer], k);
+    this.values[layer] = grow(this.values[layer], v);
+    this.tokens[layer] = held + T;
+    return { keys: this.keys[layer], values: this.values[layer], S: held + T };
+  }
+
+  // keep the first n tokens only (a new text that shares its first n tokens with the last one)
+  truncate(n) {
+    for (let l = 0; l < this.keys.length; l++) {
+      if (!this.keys[l] || this.tokens[l] <= n) continue;
+      const width = this.keys[l].length / this.tokens[l];
+      this.keys[l] = this.keys[l].slice(0, n * width);
+      this.values[l] = this.values[l].slice(0, n * width);
+      this.tokens[l] = n;
+    }
+  }
 }
 
 // ------------------------------------------------------------------ looking inside

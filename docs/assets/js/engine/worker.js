@@ -10,7 +10,7 @@
 import { parseGGUF, mergeShards } from "./gguf.js";
 import { weightsFromGGUF } from "./model.js";
 import { Tokenizer } from "./tokenizer.js";
-import { forward, logitLens, streamRms, useKernel } from "./transformer.js";
+import { forward, logitLens, streamRms, useKernel, KVCache } from "./transformer.js";
 import { loadKernels, MAX_TOKENS } from "./kernels.js";
 
 const CACHE_NAME = "llmsite-playground-v1"; // the playground's cache: the same files, downloaded once
@@ -18,6 +18,7 @@ const CACHE_NAME = "llmsite-playground-v1"; // the playground's cache: the same 
 let model = null; // {W, tok, info}
 let loading = null;
 let queue = Promise.resolve();
+let memo = null; // the last call's ids, KV cache and results (for a text that starts the same)
 
 const progress = (phase, loaded = 0, total = 0) => postMessage({ type: "progress", phase, loaded, total });
 
@@ -125,17 +126,50 @@ async function analyze(text, maxTokens, topK) {
   const truncated = cut || all.length > maxTokens;
   const ids = Int32Array.from(all.slice(0, maxTokens));
   const n = ids.length;
+  const L = W.nLayers, H = W.nHeads;
   const t0 = performance.now();
-  const { hidden, attentions } = forward(Array.from(ids), W);
+
+  // The tokens this text shares with the last one at its start need no new work: a token
+  // never looks ahead, so its stream, its attention and its lens are the same (the KV cache of
+  // chapter 9). At least the last token is computed again (its full distribution is needed).
+  const prev = memo;
+  memo = null; // (a call that fails half-way leaves nothing half-updated behind)
+  let p = 0;
+  if (prev && prev.topK === topK) {
+    while (p < n - 1 && p < prev.n && ids[p] === prev.ids[p]) p++;
+  }
+  const cache = p > 0 ? prev.cache : new KVCache(L);
+  cache.truncate(p);
+  const T = n - p; // the tokens computed now, at positions p … n−1
+  const { hidden, attentions } = forward(Array.from(ids.subarray(p)), W, { cache });
   const tForward = performance.now();
-  const { lens, probs } = await logitLens(hidden, n, W, topK);
+  const { lens: newLens, probs } = await logitLens(hidden, T, W, topK);
   const tLens = performance.now();
 
-  const L = W.nLayers, H = W.nHeads;
+  // [layer][head][query][key] over all n tokens: the first p query rows from the last call
   const attention = new Float32Array(L * H * n * n);
-  attentions.forEach((a, l) => attention.set(a, l * H * n * n));
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < n; i++) {
+        const to = ((l * H + h) * n + i) * n;
+        if (i < p) {
+          const from = ((l * H + h) * prev.n + i) * prev.n;
+          attention.set(prev.attention.subarray(from, from + i + 1), to); // keys 0 … i; the rest stays 0
+        } else {
+          const from = (h * T + (i - p)) * n; // attentions[l] is [H, T, n]
+          attention.set(attentions[l].subarray(from, from + n), to);
+        }
+      }
+    }
+  }
   const residualNorm = new Float32Array((L + 1) * n);
-  hidden.forEach((h, l) => residualNorm.set(streamRms(h, n, W.hidden), l * n));
+  const lens = [];
+  hidden.forEach((x, l) => {
+    if (p > 0) residualNorm.set(prev.residualNorm.subarray(l * prev.n, l * prev.n + p), l * n);
+    residualNorm.set(streamRms(x, T, W.hidden), l * n + p);
+    lens.push([...(p > 0 ? prev.lens[l].slice(0, p) : []), ...newLens[l]]);
+  });
+  memo = { ids: ids.slice(), n, topK, cache, attention: attention.slice(), residualNorm: residualNorm.slice(), lens };
   const label = new Map();
   const tokenText = (id) => {
     if (!label.has(id)) label.set(id, tok.decode([id]));
@@ -153,7 +187,7 @@ async function analyze(text, maxTokens, topK) {
     lens: lens.map((rows) => rows.map((row) => row.map(({ id, p }) => ({ id, token: tokenText(id), p })))),
     probs,
     truncated,
-    timing: { forwardMs: tForward - t0, lensMs: tLens - tForward, totalMs: tLens - t0 },
+    timing: { forwardMs: tForward - t0, lensMs: tLens - tForward, totalMs: tLens - t0, reusedTokens: p },
   };
 }
 
