@@ -2,7 +2,7 @@
 //
 // The same computation as llmsite/transformer.py, one function per function, in the same
 // order and with the same names (camelCase): embed, rmsNorm, ropeCosSin, applyRope,
-// causalMask, attention, swigluFfn, block, unembed, forward, logitLens. Read the two side
+// causalMask, attention, swigluFfn, block, unembed, forward, KVCache, logitLens. Read the two side
 // by side: the Python says it with tensors, this file with loops over Float32Arrays.
 //
 //     token ids ──embed──▶ x                     x: one 576-number vector per token
