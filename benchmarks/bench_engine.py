@@ -11,6 +11,8 @@ for one 16-token sentence, after the model is loaded (as after a cached visit):
   output table) and the full next-token distribution; with one worker and with two (the
   second takes half of the lens); wall time in the worker, and the CPU time that Chromium's
   processes used meanwhile (``/proc``), since the machine may be shared;
+* **the same sentence, three words longer**, right after it: the engine reuses the 16 tokens
+  it already computed (a token never looks ahead) and computes the rest;
 * **wllama's prefill** of the same ids (the playground's engine: llama.cpp in WebAssembly, one
   thread, 4-bit weights, 8-bit activations), and the same plus all 49,152 probabilities;
 * **PyTorch**, ``llmsite.transformer`` in float32 on one thread: the same job (forward with
@@ -40,6 +42,7 @@ from llmsite.site import engine, measurements, playground  # noqa: E402
 
 BENCH = "benchmarks/bench_engine.py"
 SENTENCE = "The capital of France is a city that has many old buildings and a big tower"
+EXTRA = " in the middle"  # the same sentence, three words longer
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -145,6 +148,14 @@ def browser_numbers(base: str, repeat: int) -> dict:
             out[f"engine{workers}_lens_ms"] = min(r["lensMs"] for r, _ in runs)
             out[f"engine{workers}_cpu_s"] = min(c for _, c in runs)
             out["ids"], out["n"] = runs[0][0]["ids"], runs[0][0]["n"]
+        # a text that starts like the previous one: only its new tokens are computed
+        longer = []
+        for _ in range(repeat):
+            page.evaluate(JS_ENGINE, [2, SENTENCE])
+            longer.append(timed(JS_ENGINE, [2, SENTENCE + EXTRA]))
+        out["longer_ms"] = min(r["ms"] for r, _ in longer)
+        out["longer_cpu_s"] = min(c for _, c in longer)
+        out["longer_n"], out["longer_reused"] = longer[0][0]["n"], longer[0][0]["reused"]
         for all_probs in (False, True):
             timed(JS_WLLAMA, [out["ids"], all_probs])
             runs = [timed(JS_WLLAMA, [out["ids"], all_probs]) for _ in range(repeat)]
@@ -214,6 +225,8 @@ def main() -> int:
         ["the engine, 2 workers (the second takes half of the lens)",
          f"{e2:.0f} ms (CPU {b['engine2_cpu_s']:.2f} s)",
          f"forward {b['engine2_forward_ms']:.0f} ms + lens {b['engine2_lens_ms']:.0f} ms"],
+        [f"the engine, the same sentence + “{EXTRA.strip()}” ({b['longer_n']} tokens, the first {b['longer_reused']} reused)",
+         f"{b['longer_ms']:.0f} ms (CPU {b['longer_cpu_s']:.2f} s)", "2 workers"],
         [f"wllama 2.3.7 prefill of the same {n} tokens (no attention maps, no lens)",
          f"{b['wllama_ms']:.0f} ms (CPU {b['wllama_cpu_s']:.2f} s)", ""],
         ["wllama prefill + all 49,152 probabilities", f"{b['wllama_all_ms']:.0f} ms (CPU {b['wllama_all_cpu_s']:.2f} s)", ""],
