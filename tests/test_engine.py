@@ -234,7 +234,7 @@ def session(browser, engine_site):
     info = page.evaluate("""async () => {
         const { createEngine } = await import('./assets/js/engine/client.js');
         const phases = new Set();
-        window.engine = createEngine({ onProgress: (p) => phases.add(p.phase) });
+        window.engine = createEngine({ workers: 2, onProgress: (p) => phases.add(p.phase) });  // both workers
         const info = await window.engine.ready;
         info.phases = [...phases];
         return info;
@@ -321,7 +321,7 @@ def test_engine_equals_cpython_float32(session, weights, tok, record_property):
     print("engine times (tokens, ms):", times, "| kernel:", session["info"]["kernel"])
     assert worst["attention"] <= TOL and worst["probs"] <= TOL and worst["lens"] <= TOL, worst
     assert worst["row_sum"] <= 1e-5 and worst["rms_rel"] <= 1e-4, worst
-    assert session["info"]["kernel"].startswith("WebAssembly SIMD")  # the fast path was tested, not the fallback
+    assert session["info"]["kernel"] == "WebAssembly SIMD, 2 workers"  # the fast path, with the lens split in two
 
 
 @pytest.mark.browser

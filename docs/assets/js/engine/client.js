@@ -11,7 +11,8 @@
 //                  tokenizer tables) come from ../../engine/manifest.json
 //     onProgress   optional ({phase, loaded, total}) => void; phase "download" (bytes of the
 //                  98 MB model, from the cache after the first visit), "prepare", "ready"
-//     workers      2 (default): a second worker shares the logit lens; 1: one worker
+//     workers      2: a second worker takes half of the logit lens (+35 MB); 1: one worker;
+//                  default: 2 where the device has at least 4 cores, else 1
 //   The worker starts at once; the model loads on creation. engine.ready resolves to
 //   {layers, heads, vocab, kernel, memoryBytes, downloadMs, readyMs} (or rejects with why it
 //   cannot run); memoryBytes: the WebAssembly memory of the main worker (the weights + scratch).
@@ -45,7 +46,9 @@
 
 const HERE = import.meta.url;
 
-export function createEngine({ manifestUrl, onProgress, engineUrl, workers = 2 } = {}) {
+export function createEngine({ manifestUrl, onProgress, engineUrl, workers } = {}) {
+  // a second worker only where there is a core for it (on 2 busy cores it was no faster)
+  workers ??= (globalThis.navigator?.hardwareConcurrency ?? 2) >= 4 ? 2 : 1;
   manifestUrl = new URL(manifestUrl ?? "../../playground/manifest.json", HERE).href;
   engineUrl = new URL(engineUrl ?? "../../engine/manifest.json", HERE).href;
   const worker = new Worker(new URL("./worker.js", HERE), { type: "module", name: "llmsite-engine" });
