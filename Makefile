@@ -29,7 +29,8 @@ system-deps:
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
 
-# Pyodide for the tokenizer widget, from npm (pinned in package-lock.json).
+# From npm (pinned in package-lock.json): Pyodide for the tokenizer widget, wllama for the
+# playground, wabt (wat2wasm) for the forward-pass engine's WebAssembly kernels.
 NODE_STAMP := node_modules/.package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }

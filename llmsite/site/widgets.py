@@ -354,4 +354,10 @@ def build(force: bool = False) -> list[str]:
         lines += playground.build(force=force)
     except playground.PlaygroundUnavailable as exc:
         lines.append(f"model playground not built: {exc}")
+    from llmsite.site import engine  # the forward-pass engine's kernels and tables (DESIGN §5f)
+
+    try:
+        lines += engine.build(force=force)
+    except engine.EngineUnavailable as exc:
+        lines.append(f"forward-pass engine not built: {exc}")
     return lines
