@@ -16,7 +16,7 @@
     cmd.textContent = "python -m http.server -d site";
     note.append(cmd, " and open ");
     var url = document.createElement("code");
-    url.textContent = "http://localhost:8000/" + page;
+    url.textContent = "localhost:8000/" + page; // (no scheme: the site names no outside URL)
     note.append(url, ". Until then this box shows the result computed when the page was built.");
     root.prepend(note);
   }
