@@ -114,7 +114,7 @@ _FIX_CONFIG = ('<script>(function () { var c = document.getElementById("__config
                ' j.search = new URL(j.search, document.baseURI).href; c.textContent = JSON.stringify(j); })();</script>\n')
 _ROOT_URL = re.compile(r'(\s(?:href|src)=")/(?!/)')
 NOT_FOUND = ('<h1>Page not found</h1>\n<p>There is no page at this address: it may have moved, or the link had a '
-             'typo.</p>\n<p><a class="md-button md-button--primary" href="index.html">Back to the course</a> '
+             'typo.</p>\n<p class="llm-404-links"><a class="md-button md-button--primary" href="index.html">Back to the course</a> '
              '<a class="md-button" href="01-big-picture.html">Chapter 1: the big picture</a></p>')
 
 
