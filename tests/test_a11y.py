@@ -79,17 +79,18 @@ def start_widgets(page, name: str) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def run_axe(page, rules: list[str] | None = None) -> list[dict]:
-    """axe's violations, one per element: all WCAG 2.2 AA rules, or only ``rules``."""
+def run_axe(page, rules: list[str] | None = None, within: str | None = None) -> list[dict]:
+    """axe's violations, one per element: all WCAG 2.2 AA rules, or only ``rules``; on the whole
+    page, or ``within`` the elements a CSS selector names."""
     if not page.evaluate("!!window.axe"):
         page.add_script_tag(path=str(AXE))
     only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": TAGS}
-    return page.evaluate("""async (only) => {
-        const r = await axe.run(document, {runOnly: only, resultTypes: ['violations']});
+    return page.evaluate("""async ([only, within]) => {
+        const r = await axe.run(within || document, {runOnly: only, resultTypes: ['violations']});
         return r.violations.flatMap(v => v.nodes.map(n => ({
             rule: v.id, target: n.target.join(' '),
             why: ((n.any[0] || n.all[0] || n.none[0] || {}).message || v.help).slice(0, 200)})));
-    }""", only)
+    }""", [only, within])
 
 
 def dark(page) -> None:

@@ -126,8 +126,11 @@ FAKE_ENGINE = """() => {
         tokenize: async () => [7, 8, 9],
         tokenBytes: async (ids) => ids.map((i) => new TextEncoder().encode('t' + i)),
         run: (f) => f(),
-        next: () => new Promise((resolve) => window.release.push(
-            () => resolve({probs, sorted: Uint32Array.from([1, 2, 3]), ms: 5, decodeMs: 4, fed: 3}))),
+        next: () => new Promise((resolve) => {
+            const answer = () => resolve({probs, sorted: Uint32Array.from([1, 2, 3]), ms: 5, decodeMs: 4, fed: 3});
+            if (window.autoAnswer) setTimeout(answer, 5); else window.release.push(answer);
+        }),
+        imEnd: 1,  // generation (always the favourite, token 1) stops after one step
     };
     pg.readyText = 'Ready (a stand-in engine).';
     pg.go.hidden = false;
@@ -292,3 +295,31 @@ def test_from_disk_widgets_say_how_to_serve_the_folder(built_site, browser_page,
     text = notes.first.inner_text()
     assert "Serve the folder over http to use the live widgets" in text and "python -m http.server -d site" in text
     assert "With JavaScript on" not in page.content()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["01-big-picture.html", "07-next-token-prediction.html", "08-sampling.html", "09-generation.html"])
+def test_the_live_playground_passes_axe_in_both_schemes(site_server, browser_page, name):
+    """The live views (the table, the sampling filters, the streamed reply with its probabilities),
+    drawn by the widget's own code from a stand-in engine's numbers."""
+    from test_a11y import AXE, COLOUR_RULES, NO_MOTION, run_axe
+
+    if not AXE.exists():
+        pytest.skip("no node_modules/axe-core: run `npm ci`")
+    page = browser_page
+    page.goto(f"{site_server}/{name}")
+    page.add_style_tag(content=NO_MOTION)
+    page.evaluate(FAKE_ENGINE)
+    page.evaluate("window.autoAnswer = true")
+    page.locator(f"{PG} .pg-go").click()
+    page.wait_for_function(f"document.querySelector('{PG}').dataset.busy === 'false'")
+    assert page.locator(f"{PG} .pg-live").is_visible()
+    if name.startswith("08"):
+        page.locator(f"{PG} .pg-draw").click()
+        page.wait_for_selector(f"{PG} .pg-draw-tok")
+    if name.startswith("09"):
+        assert page.locator(f"{PG} .pg-step .pg-p").count() == 1
+    bad = run_axe(page, within=PG)
+    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+    bad += run_axe(page, COLOUR_RULES, within=PG)
+    assert not bad, bad
