@@ -164,3 +164,26 @@ def test_axe_core_is_pinned_exactly():
     want = pkg["dependencies"]["axe-core"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", want), "pin axe-core to one version"
     assert lock["packages"]["node_modules/axe-core"]["version"] == want
+
+
+@pytest.mark.browser
+def test_quizzes_look_like_the_theme_in_both_schemes(site_server, axe_page):
+    """A quiz is drawn like Material's own boxes (its admonitions) and its Submit like Material's
+    primary button, in both schemes; the plugin's own black border is gone."""
+    page = axe_page
+    page.goto(f"{site_server}/01-big-picture.html")
+    page.add_style_tag(content=NO_MOTION)
+    look = """() => {
+        const s = (sel, p) => getComputedStyle(document.querySelector(sel))[p];
+        return {quiz: [s('.quiz', 'borderRadius'), s('.quiz', 'boxShadow'), s('.quiz', 'borderTopColor')],
+                box: [s('.admonition', 'borderRadius'), s('.admonition', 'boxShadow')],
+                submit: [s('.quiz button[type=submit]', 'backgroundColor'), s('.quiz button[type=submit]', 'color')],
+                primary: [s('.md-header', 'backgroundColor'), s('.md-header', 'color')]};
+    }"""
+    for scheme in ("light", "dark"):
+        if scheme == "dark":
+            dark(page)
+        got = page.evaluate(look)
+        assert got["quiz"][:2] == got["box"], (scheme, got)
+        assert got["quiz"][2] not in ("rgb(0, 0, 0)",), (scheme, got)  # mkdocs-quiz's "1px solid black"
+        assert got["submit"] == got["primary"], (scheme, got)
