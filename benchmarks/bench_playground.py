@@ -6,7 +6,7 @@ Serves a one-widget page with the playground's own files (``docs/assets/js`` and
 ``docs/assets/playground``: run ``python -m llmsite widget`` first) on 127.0.0.1 and measures,
 in Debian's Chromium (single-threaded WebAssembly, as the site ships it):
 
-* **time to ready**, cold: the button press to a loaded model (98 MB from the local server into
+* **time to ready**, cold: the button press to a loaded model (the model's MB from the local server into
   Cache Storage, then llama.cpp's init);
 * **next-token view** for a 20-token prompt: the prompt read and all 49,152 probabilities
   shown (the page's own timer), best of ``--repeat``;
@@ -154,7 +154,7 @@ def main() -> int:
             server.shutdown()
     pt = torch_decode_tps(n_decode)
     rows = [
-        ["time to ready, first visit (98 MB from the local server + init)", f"{b['ready_s']:.1f} s", "≤ 3 s after the bytes"],
+        [f"time to ready, first visit ({playground.size_text(playground.model_bytes())} from the local server + init)", f"{b['ready_s']:.1f} s", "≤ 3 s after the bytes"],
         [f"next-token view, {b['prompt_tokens']}-token prompt (all 49,152 probabilities)", f"{b['view_ms']} ms", "≤ 1 s"],
         ["decode, greedy, single-threaded WebAssembly", f"{b['decode_tps']:.1f} tokens/s", "≥ 5 tokens/s"],
         ["decode, PyTorch float32, 1 thread (baseline)", f"{pt:.1f} tokens/s", ""],

@@ -88,8 +88,12 @@ def session(browser, widget_site):
     page.goto(f"{widget_site}/{PAGE}")
     widget = page.locator(".tokenizer-widget")
     assert widget.get_attribute("data-state") == "idle", "the widget must not load Python before it is used"
+    page.locator(".tw-input").focus()  # focusing the box downloads nothing: only the button does
+    page.wait_for_timeout(200)
+    assert widget.get_attribute("data-state") == "idle"
+    assert not [u for u in s.requests if "pyodide" in u]
     t0 = time.monotonic()
-    page.locator(".tw-input").focus()
+    page.locator(".tw-load").click()
     page.wait_for_selector('.tokenizer-widget[data-state="ready"]')
     s.boot_s = time.monotonic() - t0
     page.locator(".tw-input").fill("I'm learning about tokenization")
@@ -198,7 +202,7 @@ def test_boot_and_first_result_times(session, record_property):
     record_property("widget_first_result_s", round(s.first_result_s, 2))
     record_property("widget_boot_ms_in_page", s.widget_boot_ms)
     record_property("widget_first_result_ms_in_page", s.widget_first_result_ms)
-    print(f"\ntokenizer widget, cold cache: Python + tokenizer ready {s.boot_s:.1f} s after focus "
+    print(f"\ntokenizer widget, cold cache: Python + tokenizer ready {s.boot_s:.1f} s after the button "
           f"(page: {s.widget_boot_ms / 1000:.1f} s), first result {s.first_result_s:.1f} s "
           f"(page: {s.widget_first_result_ms / 1000:.1f} s)")
     assert 0 < s.widget_boot_ms <= s.widget_first_result_ms
@@ -298,17 +302,55 @@ def test_tokens_can_be_read_with_the_keyboard(session):
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_the_detail_line_clears_when_its_token_is_gone(session):
+    page = session.page
+    type_and_read(page, "one two three four")
+    page.locator(".tw-tok").nth(3).hover()
+    assert "Token 4 of 4" in page.locator(".tw-detail").inner_text()
+    type_and_read(page, "one two three four five")  # token 4 is still " four": the line stays on it
+    assert "Token 4 of 5" in page.locator(".tw-detail").inner_text()
+    page.mouse.move(0, 0)
+    type_and_read(page, "one")  # no token 4 any more
+    assert page.locator(".tw-detail").inner_text().startswith("Hover over a token")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_while_busy_the_old_tokens_are_dimmed_and_it_says_working(session):
+    page = session.page
+    type_and_read(page, "before")
+    # in one turn of the page's event loop: the worker cannot have answered yet
+    busy = page.evaluate("""() => {
+        const box = document.querySelector('.tw-input');
+        box.value = 'after the edit';
+        box.dispatchEvent(new InputEvent('input', {bubbles: true}));
+        const w = document.querySelector('.tokenizer-widget');
+        return {busy: w.dataset.busy, stale: w.querySelector('.tw-result').classList.contains('tw-stale'),
+                ariaBusy: w.querySelector('.tw-result').getAttribute('aria-busy'),
+                working: w.querySelector('.tw-elapsed').textContent};
+    }""")
+    assert busy == {"busy": "true", "stale": True, "ariaBusy": "true", "working": "working…"}, busy
+    type_and_read(page, "after the edit")
+    assert page.locator(".tw-elapsed").inner_text() == ""
+    assert "tw-stale" not in page.locator(".tw-result").get_attribute("class")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_text_round_trips_through_the_url_fragment(session, tok):
     page = session.page
     text = "Share me: 50% off <b>now</b> & 日本 🦜\nline two"
     type_and_read(page, text)
-    page.wait_for_function("() => location.hash.startsWith('#text=')")
+    page.wait_for_function("(t) => location.hash === '#text=' + encodeURIComponent(t)", arg=text)
     url = page.url
     assert "#text=" in url
     other = page.context.new_page()
     other.set_default_timeout(BOOT_TIMEOUT_MS)
     _watch(other, session)
-    other.goto(url)  # a shared link starts the tokenizer by itself
+    other.goto(url)  # a shared link fills the box; the tokenizer waits for the reader's button
+    assert other.locator(".tw-input").input_value() == text
+    assert other.locator(".tokenizer-widget").get_attribute("data-state") == "idle"
+    other.locator(".tw-load").click()
     got = type_and_read(other, text)
     assert got["value"] == text and got["ids"] == tok.encode(text)
     other.close()
@@ -320,7 +362,7 @@ def test_without_widget_files_the_page_says_so_and_keeps_the_prerendered_result(
     page.route("**/assets/widget/manifest.json", lambda route: route.fulfill(status=404, body="not here"))
     page.goto(f"{widget_site}/{PAGE}")
     before = page.locator(".tw-ids code").inner_text()
-    page.locator(".tw-input").focus()
+    page.locator(".tw-load").click()
     page.wait_for_selector('.tokenizer-widget[data-state="unavailable"]', timeout=60_000)
     assert "not part of this build" in page.locator(".tw-status").inner_text()
     assert page.locator(".tw-ids code").inner_text() == before

@@ -143,6 +143,23 @@ def read_manifest(out: Path = OUT) -> dict | None:
         return None
 
 
+#: the model's bytes as the browser downloads them (the shards' total) for the pinned wheel: what
+#: :func:`model_bytes` says when the shards are not built (a fresh clone builds the site without
+#: them). ``tests/test_a11y.py`` checks it against a built manifest.
+MODEL_BYTES = 98_362_752
+
+
+def model_bytes(out: Path = OUT) -> int:
+    """The model's size, from the built manifest (else :data:`MODEL_BYTES`)."""
+    m = read_manifest(out)
+    return int(m["model_bytes"]) if m else MODEL_BYTES
+
+
+def size_text(n: int) -> str:
+    """``98 MB``: the one way the site writes a download size (the widgets' JS rounds the same way)."""
+    return f"{round(n / 1e6)} MB"
+
+
 def up_to_date(out: Path = OUT, wllama_dir: Path = WLLAMA) -> bool:
     m = read_manifest(out)
     return bool(m) and m.get("inputs") == _inputs(wllama_dir) and all(

@@ -109,8 +109,7 @@ def result_html(text: str, view: dict) -> str:
     ids = " ".join(str(rec[0]) for rec in view["tokens"])
     return "\n".join([
         f'<div class="tw-result" data-text="{_attr(text)}" data-search-exclude>',
-        '<p class="tw-note">The text below, tokenized by the model\'s tokenizer when this page was built. '
-        "With JavaScript on, you can type your own.</p>",
+        '<p class="tw-note">The text below, tokenized by the model\'s tokenizer when this page was built.</p>',
         f'<pre class="tw-source">{html.escape(text)}</pre>',
         f'<p class="tw-stats">{html.escape(stats_text(view["chars"], view["count"]))}</p>',
         '<div class="tw-tokens" role="list" aria-label="Tokens">'
@@ -251,6 +250,13 @@ def read_manifest(out: Path = OUT) -> dict | None:
         return json.loads((out / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
+
+
+def download_bytes(out: Path = OUT) -> int | None:
+    """What the widget downloads when the reader starts it (every file of its manifest), or None
+    when the runtime is not built."""
+    m = read_manifest(out)
+    return sum(m["sizes"].values()) if m else None
 
 
 def _files_intact(out: Path, sizes: dict) -> bool:

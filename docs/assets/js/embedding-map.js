@@ -45,6 +45,12 @@ function setup(root) {
         line.setAttribute("class", "em-link");
         links.append(line);
       }
+      // the current point: a ring (and a bold, underlined label, site.css), not colour alone
+      const ring = document.createElementNS(SVGNS, "circle");
+      for (const [a, v] of [["cx", g.dataset.x], ["cy", g.dataset.y], ["r", "9"]]) ring.setAttribute(a, v);
+      ring.setAttribute("class", "em-ring");
+      ring.dataset.em = "ring";
+      links.append(ring);
       panel.replaceChildren(
         el("p", {}, el("strong", { class: "em-tok", text: show(p.token) }), ` (${group.get(p.group)}), nearest in all ${d.dims} dimensions:`),
         el("ol", { class: "em-nn" }, p.neighbours.map(([t, v]) =>
@@ -71,4 +77,5 @@ function setup(root) {
   }, { near: "200px" }); // near the viewport: fetch before the reader asks
 }
 
-for (const root of document.querySelectorAll('[data-widget="embedding-map"]')) setup(root);
+// from disk (file://) nothing live can run: assets/js/file-note.js says how to serve the folder
+if (location.protocol !== "file:") for (const root of document.querySelectorAll('[data-widget="embedding-map"]')) setup(root);

@@ -2,10 +2,14 @@
 //
 // The page holds <div class="llm-widget" data-widget="playground" data-mode="next|dist|sample|generate">
 // with a result prerendered at build time by PyTorch (llmsite/playground.py), and loads this
-// module. Nothing is downloaded until the reader presses "Run the model in your browser"
-// (or types in the box): then the GGUF shards (98 MB) come from this site, into Cache
-// Storage, so a second visit downloads nothing, and wllama (llama.cpp in WebAssembly, which
-// runs in its own Web Worker: the page stays responsive) loads them.
+// module. Nothing is downloaded until the reader presses "Run the model in your browser" (its
+// size, e.g. "98 MB", is written into data-size at build time from the playground's manifest by
+// llmsite/site/mkdocs_hooks.py; the pages' prose uses the same value): typing, Ctrl+Enter, the
+// sliders or "Draw 20 tokens" before that only say that the button is needed. Then llama.cpp's
+// wasm (2 MB) and the GGUF shards come from this site, into Cache Storage, so a second visit
+// downloads nothing, and wllama (llama.cpp in WebAssembly, which runs in its own Web Worker: the
+// page stays responsive) loads them. While a request runs, the result on the page is dimmed
+// and, after a moment, the status line says "Working…".
 //
 // Every string from the reader or the model goes on the page as a text node (widget-core's
 // el), never as HTML. URLs are relative to this file.
@@ -62,6 +66,8 @@ function isCharStart(bytes, i) {
 }
 
 const pct = (p) => `${(100 * p).toFixed(2)}%`;
+// a download size as the site writes it ("98 MB"; llmsite.site.playground.size_text)
+export const sizeText = (bytes) => `${Math.round(bytes / 1e6)} MB`;
 
 // ------------------------------------------------------------------ the engine (one per page)
 
@@ -120,17 +126,23 @@ function engine(root) {
     const wasmKey = "single-thread/wllama.wasm";
     const names = [man.wasm[wasmKey], ...man.shards];
     const total = names.reduce((a, n) => a + man.sizes[n], 0);
+    // the progress counts the model's bytes (the size the button names); llama.cpp's wasm first
+    const modelTotal = man.shards.reduce((a, n) => a + man.sizes[n], 0);
     let loaded = 0;
     let fromCache = 0;
+    let counting = false;
     const tick = (n, cached) => {
-      loaded += n;
       if (cached) fromCache += n;
-      progress(root, loaded, total);
+      if (!counting) return;
+      loaded += n;
+      progress(root, loaded, modelTotal, sizeText(modelTotal));
     };
-    status(root, `Downloading the model (${(total / 1e6).toFixed(0)} MB, once: your browser keeps it)…`);
-    progress(root, 0, total);
-    const files = [];
-    for (const n of names) files.push(await cachedFile(cache, man, n, tick));
+    status(root, "Downloading llama.cpp (WebAssembly)…");
+    const files = [await cachedFile(cache, man, names[0], tick)];
+    counting = true;
+    status(root, `Downloading the model (${sizeText(modelTotal)}, once: your browser keeps it)…`);
+    progress(root, 0, modelTotal, sizeText(modelTotal));
+    for (const n of names.slice(1)) files.push(await cachedFile(cache, man, n, tick));
     if (cache) { // forget files of older builds
       const keep = new Set(files.map((f) => f.url));
       for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
@@ -212,7 +224,7 @@ class Engine {
 
 // ------------------------------------------------------------------ the widget
 
-const BUTTON_TEXT = "Run the model in your browser — 98 MB, downloaded once";
+const buttonText = (size) => `Run the model in your browser${size ? ` — ${size}` : ""}, downloaded once`;
 
 class Playground {
   constructor(root) {
@@ -224,11 +236,50 @@ class Playground {
     this.ids = null; // the ids of the prompt, when the reader appended tokens by clicking
     this.seq = 0;
     this.drawSeq = 0;
+    this.size = root.dataset.size || "";
     this.build();
-    // only the button starts the download: 98 MB is the reader's call
+    // only the button starts the download: its size is the reader's call
     this.trigger = onDemand(root, () => this.start(), { events: [] });
-    status(root, "The numbers below were computed with PyTorch when this page was built. Press the button " +
-      "to run the model itself in your browser.");
+    this.idleText = "The numbers below were computed with PyTorch when this page was built. Press the button " +
+      "to run the model itself in your browser.";
+    status(root, this.idleText);
+    this.needModel(true);
+  }
+
+  // before the model runs, the controls that need it are disabled and say so
+  needModel(on) {
+    for (const c of this.modelControls) c.disabled = on;
+    if (this.needsNote) this.needsNote.hidden = !on;
+  }
+
+  // asked for something that needs the model before the reader agreed to download it
+  askFirst() {
+    status(this.root, `That needs the model running in your browser: press “${this.button.textContent}” first. ` +
+      "Nothing is downloaded before you do.");
+    this.button.focus();
+  }
+
+  // dim what is on the page while a request runs; say "Working…" if it takes a moment
+  setBusy(on) {
+    this.root.dataset.busy = String(on);
+    this.out.setAttribute("aria-busy", String(on));
+    clearTimeout(this.workingTimer);
+    if (on) {
+      this.out.classList.add("llm-stale");
+      this.result?.classList.add("llm-stale");
+      this.workingTimer = setTimeout(() => {
+        status(this.root, "Working…").classList.add("llm-working");
+      }, 300);
+    } else {
+      this.markFresh();
+      const line = status(this.root, this.readyText || this.idleText);
+      line.classList.remove("llm-working");
+    }
+  }
+
+  markFresh() {
+    this.out.classList.remove("llm-stale");
+    this.result?.classList.remove("llm-stale");
   }
 
   build() {
@@ -236,15 +287,22 @@ class Playground {
     this.input = el("textarea", { class: "pg-input", id: `pg-input-${n}`, rows: 2, spellcheck: false,
       autocomplete: "off", value: this.defaultPrompt });
     this.button = el("button", { type: "button", class: "md-button md-button--primary pg-load",
-      "data-widget-load": "", text: BUTTON_TEXT });
+      "data-widget-load": "", text: buttonText(this.size) });
+    this.modelControls = [];
     this.go = el("button", { type: "button", class: "md-button pg-go", text: this.mode === "generate" ? "Generate" : "Predict", hidden: true });
     this.note = el("p", { class: "pg-limit", role: "alert", hidden: true });
     this.out = el("div", { class: "pg-live", hidden: true });
     this.timing = el("p", { class: "pg-timing" });
     const line = el("p", { class: "llm-widget-status", "data-widget-status": "", role: "status", "aria-live": "polite" });
+    const extra = this.extraControls(n);
+    if (this.modelControls.length) {
+      this.needsNote = el("p", { class: "pg-needs-model", id: `pg-needs-${n}`,
+        text: "These controls work once the model runs in your browser (the button below)." });
+      for (const c of this.modelControls) c.setAttribute("aria-describedby", [c.getAttribute("aria-describedby"), this.needsNote.id].filter(Boolean).join(" "));
+    }
     const controls = el("div", { class: "pg-controls" },
       el("label", { for: this.input.id, class: "pg-label", text: "Your prompt" }),
-      this.input, this.note, this.extraControls(n),
+      this.input, this.note, this.needsNote, extra,
       el("div", { class: "pg-bar-row" }, this.button, this.go), line, this.timing);
     this.root.prepend(controls);
     this.root.append(this.out);
@@ -253,7 +311,11 @@ class Playground {
       if (this.engine) this.schedule();
     });
     this.input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); this.update(); }
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        if (this.engine) this.update();
+        else this.askFirst(); // never a download the reader did not press for
+      }
     });
     this.go.addEventListener("click", () => this.update());
     this.out.addEventListener("click", (e) => {
@@ -267,6 +329,7 @@ class Playground {
       this.probe = el("input", { type: "text", id: `pg-probe-${n}`, class: "pg-probe", value: this.settings.probe ?? " dragon",
         autocomplete: "off", spellcheck: false });
       this.probe.addEventListener("input", () => this.engine && this.showProbe());
+      this.modelControls.push(this.probe);
       return el("div", { class: "pg-probe-row" },
         el("label", { for: this.probe.id, text: "A token to look up (start with a space for a word inside a sentence): " }),
         this.probe);
@@ -274,6 +337,7 @@ class Playground {
     if (this.mode === "generate") {
       this.chat = el("input", { type: "checkbox", id: `pg-chat-${n}`, checked: !!this.settings.chat });
       this.chat.addEventListener("change", () => { this.ids = null; });
+      this.modelControls.push(this.chat);
       return el("div", { class: "pg-probe-row" }, this.chat,
         el("label", { for: this.chat.id, text: "Chat template (the prompt becomes a user turn, the model writes the assistant's)" }));
     }
@@ -288,12 +352,14 @@ class Playground {
         show();
         input.addEventListener("input", () => { show(); this.engine && this.showSampling(); });
         this.sliders[key] = input;
+        this.modelControls.push(input);
         return el("div", { class: "pg-slider" }, el("label", { for: input.id, text: label }), input, shown,
           el("span", { class: "pg-help", text: help }));
       };
       this.seed = el("input", { type: "number", id: `pg-seed-${n}`, min: 0, step: 1, value: "0", class: "pg-seed" });
       this.drawButton = el("button", { type: "button", class: "md-button pg-draw", text: "Draw 20 tokens" });
       this.drawButton.addEventListener("click", () => this.showDraws());
+      this.modelControls.push(this.seed, this.drawButton);
       return el("div", { class: "pg-sliders" },
         row("temperature", "Temperature", 0, 2, 0.05, s.temperature ?? 1, "0 = always the favourite"),
         row("top_k", "Top-k", 0, 100, 1, s.top_k ?? 0, "keep the k best (0 = off)"),
@@ -325,14 +391,18 @@ class Playground {
       return;
     }
     this.engine = e;
+    const hadFocus = this.button === document.activeElement;
     this.button.hidden = true;
     this.go.hidden = false;
+    this.needModel(false);
+    if (hadFocus) this.input.focus(); // the button is gone: keep the keyboard in the widget
     const t = e.timing;
     this.root.dataset.readyMs = String(Math.round(t.readyMs));
     this.root.dataset.fromCacheBytes = String(t.fromCacheBytes);
     const where = t.fromCacheBytes === t.totalBytes ? "from your browser's cache" : "downloaded";
-    status(this.root, `Ready in ${(t.readyMs / 1000).toFixed(1)} s (files ${where}). The model computes with its ` +
-      "4-bit weights directly, so its numbers differ a little from the page's (float32).");
+    this.readyText = `Ready in ${(t.readyMs / 1000).toFixed(1)} s (files ${where}). The model computes with its ` +
+      "4-bit weights directly, so its numbers differ a little from the page's (float32).";
+    status(this.root, this.readyText);
     await this.update();
   }
 
@@ -353,9 +423,9 @@ class Playground {
   }
 
   async update() {
-    if (!this.engine) return this.trigger();
+    if (!this.engine) return this.askFirst();
     const my = ++this.seq;
-    this.root.dataset.busy = "true";
+    this.setBusy(true);
     try {
       let ids = await this.promptIds();
       if (my !== this.seq) return;
@@ -387,7 +457,7 @@ class Playground {
       else await this.showTop();
       this.root.dataset.shown = JSON.stringify(ids);
     } finally {
-      if (my === this.seq) this.root.dataset.busy = "false";
+      if (my === this.seq) this.setBusy(false);
     }
   }
 
@@ -476,6 +546,7 @@ class Playground {
   }
 
   async showDraws() {
+    if (!this.engine) return this.askFirst();
     if (!this.kept) return this.update();
     const random = rng(Number(this.seed.value) || 0);
     const picks = [];
@@ -506,6 +577,7 @@ class Playground {
     const reply = el("p", { class: "pg-reply" });
     const info = el("p", { class: "pg-summary", "aria-live": "polite" });
     this.out.replaceChildren(stream, reply, info);
+    this.markFresh(); // the new reply streams in at full strength
     const dec = new TextDecoder(); // streaming: a character split over tokens shows when complete
     let text = "";
     this.out.hidden = false;
@@ -535,4 +607,7 @@ class Playground {
 }
 
 // root.playground: the widget object, for the browser tests (tests/test_playground.py)
-for (const root of document.querySelectorAll('.llm-widget[data-widget="playground"]')) root.playground = new Playground(root);
+// from disk (file://) nothing live can run: assets/js/file-note.js says how to serve the folder
+if (location.protocol !== "file:") {
+  for (const root of document.querySelectorAll('.llm-widget[data-widget="playground"]')) root.playground = new Playground(root);
+}

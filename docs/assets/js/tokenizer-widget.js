@@ -1,10 +1,12 @@
 // The tokenizer widget (chapter 2): type text, see the model's own tokens.
 //
 // The page holds <div class="tokenizer-widget"> with a result prerendered at build time
-// (llmsite/widgets.py), and loads this module. Nothing heavy happens until the reader
-// focuses the box, types, clicks "Load tokenizer" or arrives with a shared #text= link:
-// then a module Web Worker (tokenizer-worker.mjs) boots Pyodide from the site's own files
-// and runs llmsite/tokenizer.py. Until it is ready the prerendered result stays.
+// (llmsite/widgets.py), and loads this module. Nothing is downloaded until the reader presses
+// "Load the tokenizer (16 MB)" (the size comes from the runtime's manifest, written into
+// data-size at build time by llmsite/site/mkdocs_hooks.py): focusing or typing in the box, or a
+// shared #text= link, only says that the button is needed. Then a module Web Worker
+// (tokenizer-worker.mjs) boots Pyodide from the site's own files and runs llmsite/tokenizer.py.
+// Until it is ready the prerendered result stays (dimmed once the box no longer matches it).
 //
 // Every string that comes from the reader or from the tokenizer is put on the page as a
 // text node (textContent, createTextNode), never parsed as HTML.
@@ -21,6 +23,7 @@ const MAX_CHIPS = 10000; // tokens drawn; the count and the ids cover all of the
 const PALETTE = 8; // also llmsite.tokenview.PALETTE_SIZE
 
 const fmt = (n) => n.toLocaleString("en-US");
+const HINT = "Hover over a token, or Tab to the tokens and use the arrow keys, to see its id and bytes.";
 
 function statsText(chars, count) {
   const ratio = count ? (chars / count).toFixed(1) : "–";
@@ -90,10 +93,9 @@ class TokenizerWidget {
     this.build();
     this.setState("idle");
     const shared = this.n === 0 ? hashText() : null;
-    if (shared !== null) {
+    if (shared !== null) { // a shared link: the text is shown, the tokenizer waits for the button
       this.input.value = shared;
       this.onInput({ fromHash: true });
-      this.load(); // a shared link: the reader came for this text
     }
   }
 
@@ -104,14 +106,15 @@ class TokenizerWidget {
       value: this.defaultText, "aria-describedby": `tw-status-${n} tw-limit-${n}`,
     });
     this.input.setAttribute("autocapitalize", "off");
-    this.button = el("button", { type: "button", class: "md-button tw-load", "data-widget-load": "",
-      text: "Load tokenizer" });
+    const size = this.root.dataset.size;
+    this.button = el("button", { type: "button", class: "md-button md-button--primary tw-load", "data-widget-load": "",
+      text: size ? `Load the tokenizer (${size})` : "Load the tokenizer" });
     this.status = el("span", { class: "tw-status", id: `tw-status-${n}`, role: "status", "aria-live": "polite",
       "data-widget-status": "" });
-    this.elapsed = el("span", { class: "tw-elapsed", "aria-hidden": "true" });
+    this.elapsed = el("span", { class: "tw-elapsed", "aria-hidden": "true" }); // seconds while booting, "working…" while busy
     this.limit = el("p", { class: "tw-limit", id: `tw-limit-${n}`, role: "alert", hidden: true });
-    this.detail = el("p", { class: "tw-detail", "aria-live": "polite",
-      text: "Hover over a token, or Tab to the tokens and use the arrow keys, to see its id and bytes." });
+    this.detail = el("p", { class: "tw-detail", "aria-live": "polite", text: HINT });
+    this.detailAt = -1; // the index of the token the detail line describes
     this.more = el("p", { class: "tw-more", hidden: true });
     const controls = el("div", { class: "tw-controls" },
       el("label", { class: "tw-label", htmlFor: this.input.id, text: "Your text" }),
@@ -123,8 +126,8 @@ class TokenizerWidget {
     this.tokens.setAttribute("tabindex", "-1");
     this.initChips();
 
-    // focus, a click on "Load tokenizer" or a key press in the box starts Python (once)
-    this.trigger = onDemand(this.root, () => this.start(), { events: ["focusin", "keydown"] });
+    // only the button starts Python (once): its download is the reader's call
+    this.trigger = onDemand(this.root, () => this.start(), { events: [] });
     this.input.addEventListener("input", () => this.onInput());
     this.tokens.addEventListener("keydown", (e) => this.onKey(e));
     this.tokens.addEventListener("focusin", (e) => this.showDetail(e.target.closest(".tw-tok")));
@@ -134,7 +137,6 @@ class TokenizerWidget {
       if (t !== null && t !== this.input.value) {
         this.input.value = t;
         this.onInput({ fromHash: true });
-        this.load();
       }
     });
   }
@@ -143,8 +145,8 @@ class TokenizerWidget {
     this.root.dataset.state = state;
     this.button.hidden = state !== "idle";
     if (state === "idle") {
-      this.setStatus("The tokens below were computed when this page was built. Click in the box (or press " +
-        "“Load tokenizer”) to run the tokenizer in your browser.");
+      this.setStatus(`The tokens below were computed when this page was built. Press “${this.button.textContent}” ` +
+        "to run the tokenizer in your browser; then the tokens follow your typing.");
     }
   }
 
@@ -152,10 +154,23 @@ class TokenizerWidget {
     status(this.root, text);
   }
 
+  // while the result on the page is not the box's text: dimmed, aria-busy, and "working…" (or,
+  // before loading, a word that the button is needed)
   setBusy() {
     const busy = this.sent !== null || this.wanted !== this.shown;
     this.root.dataset.busy = String(busy);
     this.result.classList.toggle("tw-stale", busy);
+    this.result.setAttribute("aria-busy", String(busy && this.root.dataset.state !== "idle"));
+    const state = this.root.dataset.state;
+    if (state === "ready" || state === "idle") {
+      this.elapsed.textContent = !busy ? "" : state === "ready" ? "working…" : "";
+      this.elapsed.classList.toggle("llm-working", busy && state === "ready");
+    }
+    if (state === "idle" && busy && !this.askedOnce) {
+      this.askedOnce = true;
+      this.setStatus(`The tokens below are for the text this page was built with, not yours. Press ` +
+        `“${this.button.textContent}” to tokenize your text in the browser.`);
+    }
   }
 
   onInput({ fromHash = false } = {}) {
@@ -181,7 +196,6 @@ class TokenizerWidget {
     if (!fromHash) this.saveHash();
     this.setBusy();
     if (this.root.dataset.state === "ready") this.pump();
-    else this.load();
   }
 
   saveHash() {
@@ -302,12 +316,29 @@ class TokenizerWidget {
       frag.append(chip(rec));
       if (rec[3].includes("n")) frag.append(document.createElement("br"));
     }
+    const wasFocused = this.tokens.contains(document.activeElement);
     this.tokens.replaceChildren(frag);
     this.more.hidden = drawn === view.tokens.length;
     this.more.textContent = this.more.hidden ? "" :
       `Showing the first ${fmt(drawn)} of ${fmt(view.count)} tokens; the count and the ids cover them all.`;
     this.ids.textContent = view.tokens.map((r) => r[0]).join(" ");
     this.initChips();
+    // the detail line follows its token only while that token is still there (same place, same id)
+    const at = this.detailAt;
+    if (at >= 0 && at < this.chips.length && this.chips[at].dataset.id === this.detailId) this.showDetail(this.chips[at]);
+    else this.clearDetail();
+    if (wasFocused && this.chips.length) { // keep the keyboard in the tokens, not on the page
+      const c = this.chips[Math.min(Math.max(at, 0), this.chips.length - 1)];
+      this.chips[0].tabIndex = -1;
+      c.tabIndex = 0;
+      c.focus();
+    }
+  }
+
+  clearDetail() {
+    this.detailAt = -1;
+    this.detailId = null;
+    this.detail.textContent = HINT;
   }
 
   // roving tabindex: one token is in the Tab order; arrow keys move between tokens
@@ -335,9 +366,12 @@ class TokenizerWidget {
   showDetail(token) {
     if (!token) return;
     const i = Array.prototype.indexOf.call(this.chips, token);
+    this.detailAt = i;
+    this.detailId = token.dataset.id;
     this.detail.textContent = `Token ${fmt(i + 1)} of ${fmt(this.chips.length)}: “${token.textContent}” · ` +
       token.getAttribute("title");
   }
 }
 
-for (const root of document.querySelectorAll(".tokenizer-widget")) new TokenizerWidget(root);
+// from disk (file://) nothing live can run: assets/js/file-note.js says how to serve the folder
+if (location.protocol !== "file:") for (const root of document.querySelectorAll(".tokenizer-widget")) new TokenizerWidget(root);

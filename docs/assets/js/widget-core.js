@@ -94,7 +94,8 @@ export function status(root, message) {
 const MB = (n) => (n / 1e6).toFixed(1);
 
 // A <progress> and "12.3 / 98.0 MB" in root (created if absent); totalBytes null = indeterminate.
-export function progress(root, loadedBytes, totalBytes) {
+// totalText: how to write the total (the size a button named, "98 MB"), else totalBytes in MB.
+export function progress(root, loadedBytes, totalBytes, totalText = null) {
   const box = ensure(root, "[data-widget-progress]", () =>
     el("div", { class: "llm-widget-progress", "data-widget-progress": "" },
       el("progress", { "aria-label": "Download progress" }), el("span", { class: "llm-widget-progress-text" })));
@@ -107,7 +108,7 @@ export function progress(root, loadedBytes, totalBytes) {
   } else {
     bar.max = totalBytes;
     bar.value = Math.min(loadedBytes, totalBytes);
-    text.textContent = `${MB(loadedBytes)} / ${MB(totalBytes)} MB`;
+    text.textContent = `${MB(loadedBytes)} MB of ${totalText || `${MB(totalBytes)} MB`}`;
   }
   return box;
 }
