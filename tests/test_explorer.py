@@ -159,6 +159,8 @@ def test_keyboard_reaches_every_control_and_arrows_move(session):
     assert w.locator('select[data-ae="layer"]').input_value() == "3"
     assert w.locator('select[data-ae="head"]').input_value() == "4"
     assert w.locator('[data-ae="headview"]').is_visible()
+    # Enter replaced the grid: the keyboard stays in the explorer, on the opened head's heatmap
+    assert page.evaluate("document.activeElement.dataset.ae") == "heatmap"
 
 
 @pytest.mark.model

@@ -202,7 +202,8 @@ class Explorer {
     this.text = el("p", { class: "ae-sentence" });
     this.readout = el("p", { class: "ae-readout", role: "status", "aria-live": "polite", "data-ae": "readout" });
     this.headView = el("div", { class: "ae-headview", "data-ae": "headview" });
-    this.heat = el("div", { class: "ae-heat", "data-ae": "heatmap", tabIndex: 0, role: "grid" });
+    // a focusable group (not a grid: its one child is a picture); arrow keys move a cell, the readout speaks it
+    this.heat = el("div", { class: "ae-heat", "data-ae": "heatmap", tabIndex: 0, role: "group", "aria-roledescription": "heatmap" });
     this.grid = el("div", { class: "ae-grid", "data-ae": "grid", role: "grid", "aria-label": "All heads: rows are blocks, columns are heads" });
     this.table = el("details", { class: "ae-table", "data-ae": "table" }, el("summary", { text: "The numbers of this head (a table)" }));
     this.table.addEventListener("toggle", () => this.table.open && this.renderTable());
@@ -480,7 +481,10 @@ class Explorer {
         const b = el("button", { type: "button", class: "ae-thumb" + (current ? " ae-active" : ""), role: "gridcell",
           "data-layer": String(l), "data-head": String(h), tabIndex: current || (this.head === AVG && l === this.layer && h === 0) ? 0 : -1,
           "aria-label": `Block ${l + 1}, head ${h + 1}` + (current ? " (open)" : ""), title: `block ${l + 1}, head ${h + 1}` }, cv);
-        b.addEventListener("click", () => this.set({ layer: l, head: h, view: "head" }));
+        b.addEventListener("click", () => {
+          this.set({ layer: l, head: h, view: "head" });
+          this.heat.focus(); // the grid is gone: keep the keyboard inside the explorer, on the opened head
+        });
         b.addEventListener("keydown", (e) => this.gridKey(e, l, h));
         cells.push(b);
       }
