@@ -84,3 +84,100 @@ def test_scrolling_figures_are_keyboard_reachable(measured):
     assert not bad, f"scrolling figures without tabindex=0 and an aria-label: {bad[:10]}"
     desktop = [s for m in measured["desktop"].values() for s in m["scrolling"]]
     assert not desktop, f"figures that scroll on a 1280 px desktop: {desktop}"
+
+
+# Each label's box as the reader sees it: the four corners of its getBBox() through its screen
+# transform, so a rotated label is a rotated rectangle (not the larger axis-aligned box around it).
+TEXT_BOXES = """(id) => {
+  const fig = document.getElementById(id);
+  if (!fig) return null;
+  const quad = (el, b) => {
+    const m = el.getScreenCTM();
+    const pt = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+    return [pt(b.x, b.y), pt(b.x + b.width, b.y), pt(b.x + b.width, b.y + b.height), pt(b.x, b.y + b.height)];
+  };
+  const texts = [...fig.querySelectorAll('svg text')].filter(el => el.textContent.trim() && el.getBBox().width)
+    .map(el => ({t: el.textContent.trim(), corners: quad(el, el.getBBox())}));
+  // markers: the small shapes (dots, squares, triangles, crosses) a label sits beside
+  const marks = [...fig.querySelectorAll('svg circle, svg rect, svg path')].filter(el => {
+    const b = el.getBBox(); return b.width > 0 && b.width <= 14 && b.height <= 14;
+  }).map(el => ({t: 'marker', corners: quad(el, el.getBBox())}));
+  // guide lines (dashed): a label must not sit on one
+  const lines = [...fig.querySelectorAll('svg line[stroke-dasharray]')].filter(el => {
+    const b = el.getBBox(); return Math.hypot(b.width, b.height) > 40;
+  }).map(el => {
+    const m = el.getScreenCTM(), g = k => el[k].baseVal.value;
+    const p = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+    const p0 = p(g('x1'), g('y1')), p1 = p(g('x2'), g('y2'));
+    return {t: 'dashed line', corners: [p0, p1, p1, p0]};
+  });
+  return {texts, others: marks.concat(lines)};
+}"""
+
+
+def _gap(a: list, b: list) -> float:
+    """How far apart two convex quadrilaterals are along the best separating axis (negative:
+    they overlap by that much on every axis)."""
+    best = float("-inf")
+    for poly in (a, b):
+        for k in range(4):
+            (x0, y0), (x1, y1) = poly[k], poly[(k + 1) % 4]
+            nx, ny = y0 - y1, x1 - x0
+            norm = (nx * nx + ny * ny) ** 0.5
+            if norm < 1e-9:  # a line segment is a quadrilateral with two empty edges
+                continue
+            pa = [(x * nx + y * ny) / norm for x, y in a]
+            pb = [(x * nx + y * ny) / norm for x, y in b]
+            best = max(best, max(min(pb) - max(pa), min(pa) - max(pb)))
+    return best
+
+
+def overlapping(boxes: list[dict], others: list[dict] = (), slack: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap by more than ``slack`` px (font boxes include some
+    air above and below the glyphs, so touching boxes are not yet colliding letters), and labels
+    that sit on a marker or a dashed guide line."""
+    return ([(a["t"], b["t"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+             if _gap(a["corners"], b["corners"]) < -slack]
+            + [(a["t"], o["t"]) for a in boxes for o in others if _gap(a["corners"], o["corners"]) < -slack])
+
+
+def _rect(t, x0, y0, x1, y1):
+    return {"t": t, "corners": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]}
+
+
+def test_overlap_check_catches_overlaps():
+    a = _rect("a", 0, 0, 10, 10)
+    assert overlapping([a, _rect("b", 5, 0, 15, 10)]) == [("a", "b")]
+    assert overlapping([a, _rect("b", 10, 0, 20, 10)]) == []
+    # two long labels slanted at 45°, 30 px apart: their axis-aligned boxes overlap, they do not
+    import math
+
+    def slanted(t, x):
+        c, s = math.cos(-math.pi / 4), math.sin(-math.pi / 4)
+        return {"t": t, "corners": [[x + c * u - s * v, s * u + c * v] for u, v in ((0, -10), (60, -10), (60, 2), (0, 2))]}
+    assert overlapping([slanted("a", 0), slanted("b", 30)]) == []
+    assert overlapping([slanted("a", 0), slanted("b", 8)]) == [("a", "b")]
+    line = {"t": "line", "corners": [[-5, 5], [20, 5], [20, 5], [-5, 5]]}
+    assert overlapping([a], [line]) == [("a", "line")]
+    assert overlapping([a], [{**line, "corners": [[-5, 15], [20, 15], [20, 15], [-5, 15]]}]) == []
+
+
+# The figures issue 23 found with colliding labels, redrawn; they stay apart at both widths.
+NO_OVERLAP = {"03-embeddings.html": "fig-03-embedding-map", "04-self-attention.html": "fig-04-attention-heatmap",
+              "12-scaling.html": "fig-12-params-tokens", "03b-why-transformers-won.html": "fig-03b-encoder-decoder"}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_labels_do_not_overlap(browser, built_site, site_server, viewport):
+    context = browser.new_context(viewport=dict(zip(("width", "height"), VIEWPORTS[viewport])))
+    page = context.new_page()
+    try:
+        found = {}
+        for name, fig in NO_OVERLAP.items():
+            page.goto(f"{site_server}/{name}", wait_until="load")
+            boxes = page.evaluate(TEXT_BOXES, fig)
+            assert boxes and boxes["texts"], f"{fig} not found on {name}"
+            found[fig] = overlapping(boxes["texts"], boxes["others"])
+    finally:
+        context.close()
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
