@@ -181,3 +181,48 @@ def test_labels_do_not_overlap(browser, built_site, site_server, viewport):
     finally:
         context.close()
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+# ------------------------------------------------------------------ the mkdocs hook, without a browser
+
+def _figure(fid="fig-x", width=640, sizes=(13, 11), title="A &lt;b&gt; title", extra=""):
+    texts = "".join(f'<text x="1" y="2" font-size="{s}">&lt;script&gt;alert(1)&lt;/script&gt; {s}</text>' for s in sizes)
+    return (f'<figure class="llm-figure" id="{fid}">\n<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" '
+            f'viewBox="0 0 {width} 300" width="100%" role="img" font-family="sans-serif" font-size="13"{extra}>\n'
+            f'<title id="{fid}-title">{title}</title>{texts}</svg>\n<figcaption>c</figcaption>\n</figure>\n')
+
+
+def test_hook_sets_min_width_from_the_smallest_font():
+    from llmsite.site.mkdocs_hooks import legible_figures
+
+    out = legible_figures("<p>before</p>" + _figure(sizes=(13, 9)) + "<p>after</p>")
+    assert 'style="min-width: 783px"' in out  # ceil(640 × 11 / 9 = 782.2)
+    assert 'data-llm-min-width="783"' in out
+    # the title is read as text and written back escaped: hostile text stays text
+    assert 'data-llm-scroll-label="A &lt;b&gt; title (scroll sideways to see all of it)"' in out
+    assert out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
+    assert out.count("&lt;script&gt;") == 2 and "<script>" not in out
+    assert legible_figures(_figure(width=420, sizes=(11,))).count('style="min-width: 420px"') == 1
+
+
+def test_hook_leaves_other_markup_alone():
+    from llmsite.site.mkdocs_hooks import legible_figures
+
+    foreign = ('<svg viewBox="0 0 640 300"><text font-size="5">x</text></svg>'
+               '<figure class="other"><svg class="llm-fig" viewBox="0 0 640 300"><text font-size="5">x</text></svg></figure>'
+               '<pre>&lt;figure class="llm-figure" id="fig-a"&gt;</pre>')
+    assert legible_figures(foreign) == foreign
+    styled = _figure(extra=' style="width: 50%"')
+    assert legible_figures(styled) == styled  # an SVG that sets its own style keeps it
+    # two figures, each measured on its own (the second's 8 px text does not widen the first)
+    two = legible_figures(_figure("fig-a", sizes=(11,)) + _figure("fig-b", sizes=(8,)))
+    assert 'style="min-width: 640px"' in two and 'style="min-width: 880px"' in two
+
+
+def test_scroll_script_is_added_once_and_only_where_needed():
+    from llmsite.site.mkdocs_hooks import add_scroll_script, legible_figures
+
+    page = "<html><body>" + legible_figures(_figure()) + "</body></html>"
+    out = add_scroll_script(page)
+    assert out.count("<script>") == 1 and out.index("<script>") > out.index("</figure>")
+    assert add_scroll_script("<html><body><p>no figures</p></body></html>") == "<html><body><p>no figures</p></body></html>"
