@@ -196,8 +196,8 @@ def test_hook_sets_min_width_from_the_smallest_font():
     from llmsite.site.mkdocs_hooks import legible_figures
 
     out = legible_figures("<p>before</p>" + _figure(sizes=(13, 9)) + "<p>after</p>")
-    assert 'style="min-width: 783px"' in out  # ceil(640 × 11 / 9 = 782.2)
-    assert 'data-llm-min-width="783"' in out
+    assert 'style="min-width: 782.3px"' in out  # 640 × 11 / 9 = 782.2…, rounded up to 0.1 px
+    assert 'data-llm-min-width="782.3"' in out
     # the title is read as text and written back escaped: hostile text stays text
     assert 'data-llm-scroll-label="A &lt;b&gt; title (scroll sideways to see all of it)"' in out
     assert out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
@@ -226,3 +226,9 @@ def test_scroll_script_is_added_once_and_only_where_needed():
     out = add_scroll_script(page)
     assert out.count("<script>") == 1 and out.index("<script>") > out.index("</figure>")
     assert add_scroll_script("<html><body><p>no figures</p></body></html>") == "<html><body><p>no figures</p></body></html>"
+
+
+def test_hook_keeps_a_fractional_natural_width():
+    from llmsite.site.mkdocs_hooks import legible_figures
+
+    assert 'style="min-width: 468.4px"' in legible_figures(_figure(width=468.4, sizes=(11,)))

@@ -211,8 +211,8 @@ def legible_figures(html: str, min_px: float = MIN_TEXT_PX) -> str:
     """Give each figure SVG a minimum width at which its smallest text renders at ``min_px``.
 
     The figures scale down with the column (``max-width: 100%``); on a 390 px phone a 640-wide
-    chart with 11-unit labels would show them at 6 px. With ``min-width = ceil(viewBox width ×
-    min_px / smallest font-size)`` the SVG stops shrinking there and its figure scrolls sideways
+    chart with 11-unit labels would show them at 6 px. With ``min-width = viewBox width × min_px / smallest
+    font-size`` (rounded up to 0.1 px) the SVG stops shrinking there and its figure scrolls sideways
     (``.llm-figure`` has ``overflow-x: auto``; a small script makes a figure that scrolls
     focusable). On a desktop wide enough for the figure nothing changes. Only the markup that
     llmsite.figures writes is matched; the rest of the SVG is read with an HTML parser.
@@ -225,7 +225,9 @@ def legible_figures(html: str, min_px: float = MIN_TEXT_PX) -> str:
         scan = _scan_svg(html, svg_at)
         if not scan.sizes or scan.end is None:
             continue
-        width = math.ceil(float(m["w"]) * min_px / min(scan.sizes))
+        # rounded up to 0.1 px, so that a figure whose smallest text is already min_px keeps its
+        # exact natural width (a 468.4-wide one must not grow by a fraction of a pixel on desktop)
+        width = f'{math.ceil(round(float(m["w"]) * min_px / min(scan.sizes) * 10, 6)) / 10:g}'
         title = " ".join("".join(scan.title).split()) or "Figure"
         label = escape(f"{title} (scroll sideways to see all of it)")
         out.append(html[pos:m.start()])
