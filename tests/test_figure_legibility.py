@@ -252,8 +252,10 @@ def test_scrolling_figures_pass_axe_on_a_phone(browser, site_server):
             found += [f"{name} {v['rule']}: {v['target']} — {v['why']}" for v in run_axe(page, within=".llm-figure")]
         fig = page.locator(".llm-figure[tabindex='0']").first
         fig.focus()
-        page.keyboard.press("ArrowRight")
-        assert fig.evaluate("f => f.scrollLeft") > 0
+        page.keyboard.press("ArrowRight")  # scrolls smoothly: wait for it
+        fig.evaluate("f => new Promise(ok => { const t0 = Date.now(); (function w() {"
+                     " if (f.scrollLeft > 0 || Date.now() - t0 > 5000) ok(); else requestAnimationFrame(w); })(); })")
+        assert fig.evaluate("f => f.scrollLeft") > 0, "the arrow key did not scroll the focused figure"
     finally:
         context.close()
     assert not found, "\n".join(found)
