@@ -157,10 +157,10 @@ def _mask(out, x0, y0, tokens, causal: bool, cell=24, seen=None, labels=True):
     n = len(tokens)
     seen = seen or (lambda i, j: j <= i or not causal)
     for i, t in enumerate(tokens):  # rows: the token that looks; columns: the token looked at
-        if labels:
+        if labels:  # column labels stand upright (-90°): at -50° "[MASK]" ran into its neighbours
             out.append(text(x0 - 6, y0 + i * cell + cell / 2 + 4, t, size=12, anchor="end", mono=True))
             out.append(text(x0 + i * cell + cell / 2, y0 - 8, t, size=11, anchor="start", mono=True)
-                       .replace("<text", f'<text transform="rotate(-50 {_num(x0 + i * cell + cell / 2)} {_num(y0 - 8)})"', 1))
+                       .replace("<text", f'<text transform="rotate(-90 {_num(x0 + i * cell + cell / 2)} {_num(y0 - 8)})"', 1))
         for j in range(n):
             x, y = x0 + j * cell, y0 + i * cell
             if seen(i, j):

@@ -101,7 +101,8 @@ def scatter_loglog(groups, *, title, description, fig_id, x_label, y_label, x_ra
                 out.append(f'<circle{_attrs(cx=_num(cx), cy=_num(cy), r=4.5)} class="{cls}" fill="{colour}"/>')
             if label:
                 dx, dy, anchor = {"right": (8, 4, "start"), "left": (-8, 4, "end"), "up": (0, -8, "middle"),
-                                  "down": (0, 16, "middle"), "down-left": (5, 17, "end")}[side]
+                                  "down": (0, 16, "middle"), "down-left": (5, 17, "end"), "up-left": (-2, -9, "end"),
+                                  "below": (0, 19, "middle")}[side]
                 out.append(f'<text{_attrs(x=_num(cx + dx), y=_num(cy + dy))} text-anchor="{anchor}"'
                            f' fill="currentColor" font-size="11">{escape(label)}</text>')
         # legend
@@ -131,9 +132,9 @@ def build_params_tokens(ctx: Context) -> Figure:
     tiny_n, tiny_seen = tiny_gpt_point()
     ours = [(n, c, "", "right") for n, c, _, _ in toys]
     ours[-1] = (*ours[-1][:2], "toy models (ch. 12)", "right")
-    ours.append((tiny_n, tiny_seen, "tiny GPT (ch. 10)", "up"))
+    ours.append((tiny_n, tiny_seen, "tiny GPT (ch. 10)", "right"))  # "up" crossed the dashed line
     sides = {"GPT-3": "right", "Chinchilla": "right", "SmolLM2-135M": "down", "SmolLM2-1.7B": "left",
-             "Llama 3 8B": "up", "Llama 3 405B": "down-left"}
+             "Llama 3 8B": "below", "Llama 3 405B": "up-left"}  # clear of the dashed line and each other
     pub = [(n, t, name, sides[name]) for name, n, t, _, _ in PUBLISHED]
     desc = ("Log–log scatter of parameters against training tokens. Our models: "
             + "; ".join(f"{n:,} parameters, {c:,} characters" for n, c, _, _ in ours)

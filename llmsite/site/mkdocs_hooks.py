@@ -8,7 +8,10 @@ can hold every page to "loads nothing from outside".
 
 from __future__ import annotations
 
+import math
 import re
+from html import escape
+from html.parser import HTMLParser
 
 _CDN_MODULE = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com/(?:(?!</script>).)*</script>',
                          re.S)
@@ -132,12 +135,143 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return markdown.replace(MODEL_SIZE, sizes()["model"])
 
 
+# ---------------------------------------------------------------- figures legible on a phone (issue 23)
+MIN_TEXT_PX = 11
+# The opening of a figure as llmsite.figures writes it (Figure.fragment, svg._svg_open): the only
+# markup the legibility pass touches. Everything after the <svg> tag is read with an HTML parser.
+_FIGURE_SVG = re.compile(r'<figure class="llm-figure" id="(?P<id>fig-[A-Za-z0-9_-]+)">\s*'
+                         r'<svg xmlns="http://www.w3.org/2000/svg" class="llm-fig" viewBox="0 0 (?P<w>[0-9.]+) [0-9.]+"'
+                         r'(?P<rest>[^<>]*)>')
+
+
+class _Done(Exception):
+    pass
+
+
+class _SvgScan(HTMLParser):
+    """Read one figure's SVG up to its own </svg>: the font sizes it sets and its title."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sizes: list[float] = []
+        self.depth = 0
+        self.end: int | None = None
+        self.title: list[str] = []
+        self._in_title = False
+        self._title_done = False
+
+    def handle_starttag(self, tag, attrs):
+        if self.end is not None:
+            return
+        if tag == "svg":
+            self.depth += 1
+        if tag == "title" and not self._title_done and self.depth == 1:
+            self._in_title = True
+        size = dict(attrs).get("font-size")
+        if size is not None:
+            try:
+                value = float(size.removesuffix("px"))
+            except ValueError:
+                value = 0.0
+            if value > 0:
+                self.sizes.append(value)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "svg":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if self.end is not None:
+            return
+        if tag == "title" and self._in_title:
+            self._in_title, self._title_done = False, True
+        if tag == "svg":
+            self.depth -= 1
+            if self.depth == 0:
+                self.end = self.getpos()
+                raise _Done
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title.append(data)
+
+
+def _scan_svg(html: str, start: int) -> _SvgScan:
+    scan = _SvgScan()
+    try:
+        scan.feed(html[start:])
+        scan.close()
+    except _Done:
+        pass
+    return scan
+
+
+def legible_figures(html: str, min_px: float = MIN_TEXT_PX) -> str:
+    """Give each figure SVG a minimum width at which its smallest text renders at ``min_px``.
+
+    The figures scale down with the column (``max-width: 100%``); on a 390 px phone a 640-wide
+    chart with 11-unit labels would show them at 6 px. With ``min-width = viewBox width × min_px / smallest
+    font-size`` (rounded up to 0.1 px) the SVG stops shrinking there and its figure scrolls sideways
+    (``.llm-figure`` has ``overflow-x: auto``; a small script makes a figure that scrolls
+    focusable). On a desktop wide enough for the figure nothing changes. Only the markup that
+    llmsite.figures writes is matched; the rest of the SVG is read with an HTML parser.
+    """
+    out, pos = [], 0
+    for m in _FIGURE_SVG.finditer(html):
+        if "style=" in m["rest"]:
+            continue
+        svg_at = m.start() + m.group(0).index("<svg")
+        scan = _scan_svg(html, svg_at)
+        if not scan.sizes or scan.end is None:
+            continue
+        # rounded up to 0.1 px, so that a figure whose smallest text is already min_px keeps its
+        # exact natural width (a 468.4-wide one must not grow by a fraction of a pixel on desktop)
+        width = f'{math.ceil(round(float(m["w"]) * min_px / min(scan.sizes) * 10, 6)) / 10:g}'
+        title = " ".join("".join(scan.title).split()) or "Figure"
+        label = escape(f"{title} (scroll sideways to see all of it)")
+        out.append(html[pos:m.start()])
+        out.append(f'<figure class="llm-figure" id="{m["id"]}" data-llm-min-width="{width}"'
+                   f' data-llm-scroll-label="{label}">' + html[m.end("id") + 2:m.start("rest")]
+                   + f' style="min-width: {width}px"{m["rest"]}>')
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def on_page_content(html: str, page, config, files) -> str:
-    return exclude_from_search(html)
+    return exclude_from_search(legible_figures(html))
+
+
+# A figure wider than the column scrolls; then (and only then) it is a keyboard stop with a name,
+# so that keyboard readers can scroll it too (axe: scrollable-region-focusable).
+SCROLL_SCRIPT = """<script>(function () {
+  function mark() {
+    document.querySelectorAll(".llm-figure[data-llm-min-width]").forEach(function (f) {
+      if (f.scrollWidth > f.clientWidth + 1) {
+        f.setAttribute("tabindex", "0");
+        f.setAttribute("aria-label", f.getAttribute("data-llm-scroll-label"));
+      } else {
+        f.removeAttribute("tabindex");
+        f.removeAttribute("aria-label");
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+  window.addEventListener("load", mark);
+})();</script>"""
+
+
+def add_scroll_script(html: str) -> str:
+    if "data-llm-min-width" not in html or "</body>" not in html:
+        return html
+    at = html.rindex("</body>")
+    return html[:at] + SCROLL_SCRIPT + "\n" + html[at:]
 
 
 def on_post_page(output: str, page, config) -> str:
-    output = put_sizes(mark_outputs(output), sizes())
+    output = add_scroll_script(put_sizes(mark_outputs(output), sizes()))
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     return focusable_cells(_EMPTY_SCRIPT.sub("", _CDN_MODULE.sub("", output)))
