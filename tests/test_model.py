@@ -136,8 +136,9 @@ def test_device_and_dtype_choice(monkeypatch):
     monkeypatch.setenv("LLMSITE_DEVICE", "cpu")
     assert model.pick_device() == "cpu"
     assert model.pick_dtype("cpu") is torch.float32
-    assert model.pick_dtype("cuda") is torch.bfloat16
-    assert model.pick_dtype("cuda", "float32") is torch.float32
+    # float32 on a GPU too (issue 18): the page's tokens and numbers; bfloat16 only when asked
+    assert model.pick_dtype("cuda") is torch.float32
+    assert model.pick_dtype("cuda", "bfloat16") is torch.bfloat16
 
 
 @pytest.mark.model

@@ -124,7 +124,7 @@ def folded_code_mentions(text: str, repo: Path = REPO) -> list[str]:
     for line, in_fold in zip(lines, folded):
         m = INCLUDE.match(line)
         if m:
-            path = repo / m["path"]
+            path = repo / m["path"].split(":", 1)[0]  # "file.py:section" shows part of file.py
             content = path.read_text(encoding="utf-8") if path.is_file() else ""
             (hidden if in_fold else shown).append(content)
             continue
