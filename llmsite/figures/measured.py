@@ -144,13 +144,13 @@ def build_sydney_by_position(ctx: Context) -> Figure:
             + "; ".join(f"line {a}: mean {p}%, top guess in {k} of {n_orders}" for a, _, p, _, _, k, _, _ in pts) + ".")
     return Figure(
         name="13-sydney-by-position",
-        svg=natural(svg.series_chart([("mean p(\"␣Sydney\")", [(a, p) for a, _, p, *_ in pts]),
-                                      ("orders with \"␣Sydney\" on top", [(a, share(k)) for a, _, _, _, _, k, _, _ in pts])],
+        svg=natural(svg.series_chart([("mean p(␣Sydney)", [(a, p) for a, _, p, *_ in pts]),
+                                      ("% of orders it wins", [(a, share(k)) for a, _, _, _, _, k, _, _ in pts])],
                                      title="Where the fact sits changes how sure the model is", description=desc,
                                      fig_id="fig-13-sydney-by-position", x_label=f"line of the fact (1 = first of {n})",
                                      y_label="percent", markers=True, y_range=(0, 100), x_range=(0.6, n + 0.4),
                                      point_labels=[[f"{p}%" for _, _, p, *_ in pts],
-                                                   [f"{k}/{n_orders}" if k else "" for _, _, _, _, _, k, _, _ in pts]],
+                                                   [f"{k}/{n_orders}" if a == n else "" for a, _, _, _, _, k, _, _ in pts]],
                                      width=CHART_W, height=300)),
         caption=(f"\"Tom lives in Sydney.\" moved from line 1 to line {n} of the list, then the question; each point "
                  f"is the mean over {n_orders} orders of the other six names. The right answer gains probability as "
