@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llmsite import measurements  # noqa: E402
+from llmsite.site import measurements  # noqa: E402
 from llmsite.train import SCALING_SIZES, load_corpus, scaling_experiment  # noqa: E402
 
 BENCH = "benchmarks/bench_toy_tuning.py"
@@ -55,8 +55,7 @@ def main(argv=None) -> None:
     notes = ("`llmsite.train.scaling_experiment` for the two biggest sizes of `snippets/12-scaling/toy_scaling.py` "
              "(same seed, windows, warm-up and cosine schedule, 16 windows of 64 characters a step, held-out loss "
              "on the same 8 batches), CPU, 1 torch thread, the pinned CPU kernels of `llmsite.cpu`. One seed per row. "
-             "The first two rows repeat the chapter's own run (on another CPU than the one that recorded the chapter's "
-             "output, the last digit can differ: the kernels are pinned, the processor's maker is not).")
+             "The first two rows repeat the chapter's own run.")
     path = measurements.write("toy-tuning", "The two biggest toy models, trained again with other settings",
                               ["parameters", "steps", "peak learning rate", "characters seen", "held-out loss",
                                "next char right"], rows, benchmark=BENCH, notes=notes)
