@@ -54,7 +54,7 @@ def main(argv=None) -> None:
         return
     notes = ("`llmsite.train.scaling_experiment` for the two biggest sizes of `snippets/12-scaling/toy_scaling.py` "
              "(same seed, windows, warm-up and cosine schedule, 16 windows of 64 characters a step, held-out loss "
-             "on the same 8 batches), CPU, 1 torch thread, the pinned CPU kernels of `llmsite.cpu`. One seed per row. "
+             "on the same 8 batches), CPU, 1 torch thread, the pinned CPU kernels of `llmsite.site.cpu`. One seed per row. "
              "The first two rows repeat the chapter's own run.")
     path = measurements.write("toy-tuning", "The two biggest toy models, trained again with other settings",
                               ["parameters", "steps", "peak learning rate", "characters seen", "held-out loss",

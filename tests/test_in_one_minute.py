@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from llmsite.snippets import REPO
+from llmsite.site.snippets import REPO
 
 DOCS = REPO / "docs"
 HEAD = '!!! abstract "In one minute"'

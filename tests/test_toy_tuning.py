@@ -4,7 +4,7 @@ holds the two together, so a new benchmark run cannot leave the page saying some
 
 from __future__ import annotations
 
-from llmsite.snippets import REPO
+from llmsite.site.snippets import REPO
 
 FRAGMENT = REPO / "docs" / "measurements" / "toy-tuning.md"
 PAGE = REPO / "docs" / "12-scaling.md"

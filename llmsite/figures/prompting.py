@@ -166,8 +166,9 @@ def build_chain_of_thought(ctx: Context) -> Figure:
 
 
 def build_injection(ctx: Context) -> Figure:
-    def rename(name: str) -> str:  # "+ bare statement, picked refund" -> "refund: + bare statement"
+    def rename(name: str) -> str:  # "+ bare statement, picked refund" -> "refund: bare statement"
         what, label = name.rsplit(", picked ", 1)
+        what = {"+ hidden instruction": "instruction"}.get(what, what.removeprefix("+ "))
         return f"{label}: {what}"
 
     return _rates_figure(
