@@ -436,15 +436,16 @@ def accuracy(model: TinyGPT, ids: torch.Tensor, batches: int = 8, batch_size: in
 
 
 def scaling_experiment(data: Corpus, steps: int = 150, batch_size: int = 16, context: int = 64,
-                       sizes=SCALING_SIZES, seed: int = 0, device: str | None = None) -> list[ScalingPoint]:
+                       sizes=SCALING_SIZES, seed: int = 0, device: str | None = None,
+                       lr: float = 3e-3) -> list[ScalingPoint]:
     """Train each size in ``sizes`` on the same data, for the same number of tokens, and
     report its final held-out loss and accuracy. A toy: a minute or two
-    on a CPU, not a scaling law."""
+    on a CPU, not a scaling law. ``lr`` is the peak learning rate of every run."""
     points = []
     for n_layers, hidden, n_heads, n_kv, inter in sizes:
         cfg = TinyConfig(vocab_size=data.tok.vocab_size, n_layers=n_layers, hidden=hidden, n_heads=n_heads,
                          n_kv_heads=n_kv, intermediate=inter, context=context)
-        run = train(cfg, data, steps=steps, batch_size=batch_size, seed=seed, eval_every=steps,
+        run = train(cfg, data, steps=steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=steps,
                     eval_batches=8, device=device)
         n = run.model.n_params()
         with deterministic(str(run.model.embedding.device)):

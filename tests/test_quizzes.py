@@ -100,7 +100,8 @@ PREDICTIONS = {
     "07-next-token-prediction.md": ("Predict, then look", "snippets/07-next-token-prediction/top_is_wrong.out",
                                     r"The capital of Australia is\n\s+'([^']+)'"),
     "08-sampling.md": ("Predict, then look", "snippets/08-sampling/temperature.out", r"^\s*0\.1\s+' a'\s+([\d.]+%)"),
-    "13-limits.md": ("Predict, then look", "snippets/13-limits/lost_in_the_middle.out", r"7 of 7\s+[\d.]+%\s+'([^']+)'"),
+    "13-limits.md": ("Predict, then look", "snippets/13-limits/lost_in_the_middle.out",
+                     r"^\s*4 of 7\s+[\d.]+%\s+\S+\s+(\d+ of \d+)"),
 }
 
 

@@ -130,26 +130,36 @@ def build_prefill_decode(ctx: Context) -> Figure:
 
 def build_sydney_by_position(ctx: Context) -> Figure:
     out = snippet_output("13-limits/lost_in_the_middle.out")
-    pts = [(int(a), int(b), float(p), g, int(gp)) for a, b, p, g, gp in
-           re.findall(r"^\s*(\d+) of (\d+)\s+([\d.]+)%\s+'(.*?)' \((\d+)%\)$", out, re.M)]
+    n_orders = int(re.search(r"^(\d+) orders", out, re.M).group(1))
+    pts = [(int(a), int(b), float(p), lo, hi, int(k), g, int(gk)) for a, b, p, lo, hi, k, g, gk in
+           re.findall(r"^\s*(\d+) of (\d+)\s+([\d.]+)%\s+([\d.]+%)-([\d.]+%)\s+(\d+) of \d+\s+'(.*?)' \((\d+) of \d+\)$",
+                      out, re.M)]
+    if not pts:
+        raise ValueError("no rows found in lost_in_the_middle.out: the snippet's output format changed")
     n = pts[0][1]
-    desc = (f"Line chart of the probability of the right answer, \" Sydney\", against the line where the "
-            f"fact sits in a list of {n}: " + "; ".join(f"line {a}: {p}%" for a, _, p, _, _ in pts)
-            + f". The model's top guess is \"{pts[0][3]}\" every time.")
+    share = lambda k: round(100 * k / n_orders, 1)  # noqa: E731
+    desc = (f"Line chart against the line where the fact sits in a list of {n}, averaged over {n_orders} orders of the "
+            f"other names: the mean probability of the right answer, \" Sydney\", and the share of orders in which "
+            "\" Sydney\" is the model's top guess. "
+            + "; ".join(f"line {a}: mean {p}%, top guess in {k} of {n_orders}" for a, _, p, _, _, k, _, _ in pts) + ".")
     return Figure(
         name="13-sydney-by-position",
-        svg=natural(svg.series_chart([("p(\"␣Sydney\")", [(a, p) for a, _, p, _, _ in pts]),
-                              (f"p(top guess, \"{pts[0][3].replace(' ', '␣')}\")", [(a, gp) for a, _, _, _, gp in pts])],
-                             title="Where the fact sits changes how sure the model is", description=desc,
-                             fig_id="fig-13-sydney-by-position", x_label=f"line of the fact (1 = first of {n})",
-                             y_label="probability (%)", markers=True, y_range=(0, 60), x_range=(0.6, n + 0.4),
-                             point_labels=[[f"{p}%" for _, _, p, _, _ in pts], ["" for _ in pts]],
-                             width=CHART_W, height=300)),
-        caption=(f"\"Tom lives in Sydney.\" moved from line 1 to line {n} of the list, then the question. "
-                 "The right answer gains probability as the fact moves towards the question; the wrong "
-                 "top guess wins everywhere. From the output of lost_in_the_middle.py below."),
-        table_header=["fact at line", "p(\"␣Sydney\")", "top guess", "p(top guess)"],
-        table_rows=[[f"{a} of {b}", f"{p}%", f"\"{g.replace(' ', '␣')}\"", f"{gp}%"] for a, b, p, g, gp in pts],
+        svg=natural(svg.series_chart([("mean p(␣Sydney)", [(a, p) for a, _, p, *_ in pts]),
+                                      ("% of orders it wins", [(a, share(k)) for a, _, _, _, _, k, _, _ in pts])],
+                                     title="Where the fact sits changes how sure the model is", description=desc,
+                                     fig_id="fig-13-sydney-by-position", x_label=f"line of the fact (1 = first of {n})",
+                                     y_label="percent", markers=True, y_range=(0, 100), x_range=(0.6, n + 0.4),
+                                     point_labels=[[f"{p}%" for _, _, p, *_ in pts],
+                                                   [f"{k}/{n_orders}" if a == n else "" for a, _, _, _, _, k, _, _ in pts]],
+                                     width=CHART_W, height=300)),
+        caption=(f"\"Tom lives in Sydney.\" moved from line 1 to line {n} of the list, then the question; each point "
+                 f"is the mean over {n_orders} orders of the other six names. The right answer gains probability as "
+                 "the fact moves towards the question, and only on the last line is it usually the top guess. "
+                 "From the output of lost_in_the_middle.py below."),
+        table_header=["fact at line", "mean p(\"␣Sydney\")", "lowest–highest", "\"␣Sydney\" on top",
+                      "most frequent top guess"],
+        table_rows=[[f"{a} of {b}", f"{p}%", f"{lo}–{hi}", f"{k} of {n_orders}", f"\"{g.replace(' ', '␣')}\" ({gk} of {n_orders})"]
+                    for a, b, p, lo, hi, k, g, gk in pts],
         inputs={"snippet_output": "snippets/13-limits/lost_in_the_middle.out"},
     )
 

@@ -63,8 +63,9 @@ def build_stream_by_block(ctx: Context) -> Figure:
         guess = show_token(ctx.tok.decode([int(unembed(h, W).argmax())]))
         pts.append((i, size))
         labels.append({",": "comma"}.get(guess, guess))
-        table.append([str(i), f"{size:.2f}", f'"{guess}"'])
-    desc = ("Line chart of the size (root mean square) of the last token's vector, \" it\", after blocks "
+        table.append(["0 (the embedding)" if i == 0 else str(i), f"{size:.2f}", f'"{guess}"'])
+    desc = ("Line chart of the size (root mean square) of the last token's vector, \" it\", by the number of "
+            "blocks passed (0 is the embedding, before any block): "
             + ", ".join(f"{i}: {s:.1f}, predicting {g}" for (i, s), g in zip(pts, labels)) + ".")
     chart = svg.series_chart([("size of \"␣it\" (RMS)", pts)], title="The stream grows, the guess changes",
                              description=desc, fig_id="fig-15-stream-by-block", x_label="blocks passed",
@@ -74,7 +75,7 @@ def build_stream_by_block(ctx: Context) -> Figure:
     return Figure(
         name="15-stream-by-block",
         svg=chart.replace(' width="100%"', f' width="{CHART_W}"', 1),
-        caption=("The vector of \"␣it\" after 0, 5, … 30 blocks: its size (root mean square, as in chapter 6) "
+        caption=("The vector of \"␣it\" after 0 (the embedding), 5, … 30 blocks, numbered 1 to 30 as in every chapter: its size (root mean square, as in chapter 6) "
                  "and, beside each dot, the token the model would predict if it stopped there (the logit "
                  "lens). A comma for most of the way, then 's, and ␣was only at the end. Computed by "
                  "our forward pass, as in the notebook's step 4."),

@@ -14,3 +14,8 @@ for prompt in prompts:
     logits, _ = next_token_probs(model, tok, prompt)
     kept = [int((filtered_probs(logits, **kw) > 0).sum()) for kw in settings.values()]
     print(f"{prompt:<32}" + "".join(f"{k:>11,}" for k in kept))
+
+# Temperature comes first: at 1.3 the gold prompt's distribution is flatter, so more survive.
+logits, _ = next_token_probs(model, tok, prompts[0])
+kept = [int((filtered_probs(logits, temperature=1.3, **kw) > 0).sum()) for kw in settings.values()]
+print(f"{'(gold again, temperature 1.3)':<32}" + "".join(f"{k:>11,}" for k in kept))
