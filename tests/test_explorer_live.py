@@ -204,8 +204,8 @@ def test_attention_explorer_on_my_sentence(live, model_ok):
     tokens = [fake._model()[1].decode([i]) for i in ids]
     maps = fake.attention(SENTENCE)
     # a number shown in the head view = llmsite.transformer's
-    w.locator('select[data-ae="layer"]').select_option("13")
-    w.locator('select[data-ae="head"]').select_option("8")
+    w.locator('select[data-ae="layer"]').select_option(index=13)  # by index: Playwright also matches "13" against labels, which count from 1
+    w.locator('select[data-ae="head"]').select_option(index=8)
     it, cat = tokens.index(" it"), tokens.index(" cat")
     w.locator(f'.ae-col-q .ae-tok[data-i="{it}"]').focus()
     shown = float(w.locator(f'.ae-col-k .ae-tok[data-i="{cat}"] .ae-num').inner_text())
@@ -243,7 +243,7 @@ def test_url_state_round_trips(live, model_ok):
     page.wait_for_function("(r) => r.dataset.live === 'done'", arg=w.element_handle())
     assert w.locator('select[data-ae="sentence"]').input_value() == "live"
     assert (w.locator('select[data-ae="layer"]').input_value(), w.locator('select[data-ae="head"]').input_value()) == ("3", "2")
-    w.locator('select[data-ae="head"]').select_option("5")
+    w.locator('select[data-ae="head"]').select_option(index=5)
     url = page.url
     assert hash_of(page) == {"text": text, "layer": "3", "head": "5", "view": "head"}
     page.goto("about:blank")

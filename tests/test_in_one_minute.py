@@ -49,8 +49,12 @@ def test_chapter_opens_with_in_one_minute(name):
     prose, includes = in_one_minute(text)
     assert 3 <= len(sentences(prose)) <= 5, f"{name}: {len(sentences(prose))} sentences: {sentences(prose)}"
     assert "`" not in prose and "```" not in prose, f"{name}: no code in the box"
-    pictures = [i for i in includes if i.startswith('--8<-- "docs/figures/') or "llm-widget" in i]
-    assert pictures, f"{name}: the box needs a picture (a figure include or a widget)"
+    # The picture stands right after the box, not in it: an SVG figure indented into an admonition
+    # is mangled by Markdown, and the rest of the page ends up inside the <svg> (seen on ch. 8).
+    after = text.split(HEAD, 1)[1].split("\n## ", 1)[0]
+    after_box = [ln.strip() for ln in after.split("\n")[1:] if ln.strip() and not ln.startswith("    ")][:1]
+    pictures = [i for i in includes + after_box if i.startswith('--8<-- "docs/figures/') or "llm-widget" in i]
+    assert pictures, f"{name}: the box needs a picture (a figure include or a widget) in it or right after it"
     assert all(i.startswith('--8<-- "docs/figures/') or i.startswith(("<div", "<script")) for i in includes), \
         f"{name}: only figures or widgets in the box, got {includes}"
 
@@ -69,3 +73,13 @@ def test_the_check_finds_a_missing_box():
     prose, includes = in_one_minute('# T\n\n!!! abstract "In one minute"\n    One. Two. Three.\n\n'
                                     '    --8<-- "docs/figures/x.md"\n\nAfter.\n')
     assert sentences(prose) == ["One.", "Two.", "Three."] and includes == ['--8<-- "docs/figures/x.md"']
+
+
+def test_no_figure_is_indented_into_a_block():
+    """An SVG fragment included with an indent (inside an admonition or a list) is not left as raw
+    HTML: Markdown wraps and escapes parts of it, the <svg> never closes, and every widget below it
+    becomes invisible. Figures go at the left margin."""
+    bad = [f"{p.name}:{n}" for p in sorted(DOCS.glob("*.md"))
+           for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+           if line.startswith((" ", "\t")) and '--8<-- "docs/figures/' in line]
+    assert not bad, "figure includes must not be indented: " + ", ".join(bad)
