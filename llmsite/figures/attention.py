@@ -140,63 +140,6 @@ def build_lines(ctx) -> "Figure":
     )
 
 
-def _head_grid(
-    cells: list[list[tuple[str, float, str]]],
-    *,
-    title: str,
-    description: str,
-    fig_id: str,
-    legend: list[tuple[str, str, str]],
-    cell: float = 19,
-) -> str:
-    """A layers × heads overview (svg.head_grid with every label at 11 px, so the grid stays
-    legible when it scrolls at its natural width on a phone; issue 23). ``cells[layer][head] = (role, strength 0..1, tooltip)``.
-
-    Each cell is coloured by its role (class ``llm-role-<role>``, Okabe–Ito), with the
-    strength as fill-opacity, and carries the role's letter so colour is not the only cue.
-    Blocks run left to right, heads top to bottom, both labelled counting from 1 as the pages
-    do (block 1-30, head 1-9). ``legend`` = (role, letter, text).
-    """
-    n_layers, n_heads = len(cells), len(cells[0])
-    letters = {r: ltr for r, ltr, _ in legend}
-    left, top = 64, 22
-    width = max(left + n_layers * cell + 16, left + min(3, len(legend)) * 180)
-    height = top + n_heads * cell + 26 + 20 * ((len(legend) + 2) // 3)
-    out = svg._svg_open(width, height, title, description, fig_id)
-    for layer in range(n_layers):
-        if layer == 0 or (layer + 1) % 5 == 0 or layer == n_layers - 1:
-            out.append(f'<text{svg._attrs(x=svg._num(left + layer * cell + cell / 2), y=svg._num(top - 6))} text-anchor="middle"'
-                       f' fill="currentColor" fill-opacity="0.8" font-size="11">{layer + 1}</text>')
-    out.append(f'<text{svg._attrs(x=svg._num(left - 6), y=svg._num(top - 6))} text-anchor="end" fill="currentColor"'
-               f' fill-opacity="0.8" font-size="11">block</text>')
-    for h in range(n_heads):
-        y = top + h * cell
-        out.append(f'<text{svg._attrs(x=svg._num(left - 6), y=svg._num(y + cell / 2 + 3.5))} text-anchor="end"'
-                   f' fill="currentColor" fill-opacity="0.8" font-size="11">head {h + 1}</text>')
-        for layer in range(n_layers):
-            role, strength, tip = cells[layer][h]
-            x = left + layer * cell
-            colour = svg.ROLE_COLOURS.get(role, svg.GREY)
-            out.append(f'<rect{svg._attrs(x=svg._num(x + 1), y=svg._num(y + 1), width=svg._num(cell - 2), height=svg._num(cell - 2))}'
-                       f' class="llm-role llm-role-{svg.escape(role)}" fill="{colour}" fill-opacity="{svg._op(strength)}"'
-                       f' stroke="currentColor" stroke-opacity="0.15"><title>{svg.escape(tip)}</title></rect>')
-            ltr = letters.get(role, "")
-            if ltr:
-                out.append(f'<text{svg._attrs(x=svg._num(x + cell / 2), y=svg._num(y + cell / 2 + 3.5))} text-anchor="middle"'
-                           f' fill="currentColor" font-size="11" pointer-events="none">{svg.escape(ltr)}</text>')
-    ly = top + n_heads * cell + 18
-    for k, (role, ltr, text) in enumerate(legend):
-        x = left + (k % 3) * 180
-        y = ly + (k // 3) * 20
-        out.append(f'<rect{svg._attrs(x=svg._num(x), y=svg._num(y - 10), width=12, height=12)} class="llm-role llm-role-{svg.escape(role)}"'
-                   f' fill="{svg.ROLE_COLOURS.get(role, svg.GREY)}" fill-opacity="{"0.1" if role == "spread" else "0.8"}"'
-                   ' stroke="currentColor" stroke-opacity="0.3"/>')
-        out.append(f'<text{svg._attrs(x=svg._num(x + 18), y=svg._num(y))} fill="currentColor" font-size="11">'
-                   f'{svg.escape(ltr)} {svg.escape(text)}</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
 def build_head_grid(ctx) -> "Figure":
     from llmsite.figures import Figure, show_token
 
@@ -225,7 +168,7 @@ def build_head_grid(ctx) -> "Figure":
             f"on a repeated sentence: {summary}.")
     return Figure(
         name="05-head-grid",
-        svg=_head_grid(cells, title="What each of the 270 heads mostly does", description=desc,
+        svg=svg.head_grid(cells, title="What each of the 270 heads mostly does", description=desc,
                           fig_id="fig-05-head-grid", legend=LEGEND),
         caption=(f"All 270 heads of SmolLM2-135M-Instruct, blocks 1 to 30 left to right, heads 1 to 9, on \"{REPEAT_TEXT}\" written twice. "
                  f"Each head gets the label of its strongest behaviour ({summary}); stronger = more opaque. "

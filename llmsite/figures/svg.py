@@ -225,7 +225,8 @@ def head_grid(
     legend: list[tuple[str, str, str]],
     cell: float = 19,
 ) -> str:
-    """A layers × heads overview. ``cells[layer][head] = (role, strength 0..1, tooltip)``.
+    """A layers × heads overview, every label at 11 px (legible when it scrolls at its natural width
+    on a phone; issue 23). ``cells[layer][head] = (role, strength 0..1, tooltip)``.
 
     Each cell is coloured by its role (class ``llm-role-<role>``, Okabe–Ito), with the
     strength as fill-opacity, and carries the role's letter so colour is not the only cue.
@@ -241,13 +242,13 @@ def head_grid(
     for layer in range(n_layers):
         if layer == 0 or (layer + 1) % 5 == 0 or layer == n_layers - 1:
             out.append(f'<text{_attrs(x=_num(left + layer * cell + cell / 2), y=_num(top - 6))} text-anchor="middle"'
-                       f' fill="currentColor" fill-opacity="0.8" font-size="10">{layer + 1}</text>')
+                       f' fill="currentColor" fill-opacity="0.8" font-size="11">{layer + 1}</text>')
     out.append(f'<text{_attrs(x=_num(left - 6), y=_num(top - 6))} text-anchor="end" fill="currentColor"'
-               f' fill-opacity="0.8" font-size="10">block</text>')
+               f' fill-opacity="0.8" font-size="11">block</text>')
     for h in range(n_heads):
         y = top + h * cell
         out.append(f'<text{_attrs(x=_num(left - 6), y=_num(y + cell / 2 + 3.5))} text-anchor="end"'
-                   f' fill="currentColor" fill-opacity="0.8" font-size="10">head {h + 1}</text>')
+                   f' fill="currentColor" fill-opacity="0.8" font-size="11">head {h + 1}</text>')
         for layer in range(n_layers):
             role, strength, tip = cells[layer][h]
             x = left + layer * cell
@@ -258,7 +259,7 @@ def head_grid(
             ltr = letters.get(role, "")
             if ltr:
                 out.append(f'<text{_attrs(x=_num(x + cell / 2), y=_num(y + cell / 2 + 3.5))} text-anchor="middle"'
-                           f' fill="currentColor" font-size="9" pointer-events="none">{escape(ltr)}</text>')
+                           f' fill="currentColor" font-size="11" pointer-events="none">{escape(ltr)}</text>')
     ly = top + n_heads * cell + 18
     for k, (role, ltr, text) in enumerate(legend):
         x = left + (k % 3) * 180
