@@ -26,12 +26,9 @@ includes it); ``--quick`` is a smoke run that writes nothing.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -39,21 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from llmsite.site import engine, measurements, playground  # noqa: E402
+from bench_playground import serve  # noqa: E402  (the same quiet localhost server; benchmarks/ is on sys.path)
 
 BENCH = "benchmarks/bench_engine.py"
 SENTENCE = "The capital of France is a city that has many old buildings and a big tower"
 EXTRA = " in the middle"  # the same sentence, three words longer
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def serve(directory: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def descendants_cpu_s(root: int) -> float:
